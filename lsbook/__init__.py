@@ -1,0 +1,25 @@
+"""lsbook: label-smoothed cross-entropy, as taught by the executable book.
+
+Class axis last everywhere. The core API:
+
+- :func:`smooth_labels` - the smoothed target distribution (chapter 1)
+- :func:`softmax`, :func:`log_softmax`, :func:`logsumexp` - stable building blocks
+- :func:`cross_entropy`, :func:`cross_entropy_grad` - the loss and its gradient,
+  in one pass over the logits, with PyTorch's semantics (chapters 1, 2 and 6)
+"""
+
+from .loss import cross_entropy, cross_entropy_grad
+from .softmax import log_softmax, logsumexp, softmax
+from .targets import smooth_labels, target_coefficients
+
+__all__ = [
+    "cross_entropy",
+    "cross_entropy_grad",
+    "log_softmax",
+    "logsumexp",
+    "smooth_labels",
+    "softmax",
+    "target_coefficients",
+]
+
+__version__ = "0.1.0"

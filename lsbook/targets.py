@@ -1,0 +1,64 @@
+"""The smoothed target distribution and its two conventions.
+
+Explained in chapter 1, section "The smoothed target", and compared in
+chapter 3, section "Two conventions". Every smoothed target has the form
+
+    q = a * onehot(c) + b * ones(K)
+
+with ``(a, b) = (1 - eps, eps / K)`` in the uniform convention (PyTorch,
+Keras, optax, timm) and ``(a, b) = (1 - eps - eps / (K - 1), eps / (K - 1))``
+in the "others" convention (fairseq), where the true class gets exactly
+``1 - eps``. Both sum to one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import CONVENTIONS, as_class_indices, check_choice, check_epsilon, check_num_classes
+
+
+def target_coefficients(num_classes: int, epsilon: float, convention: str = "uniform") -> tuple[float, float]:
+    """Return ``(a, b)`` such that the smoothed target is ``a * onehot + b``."""
+    num_classes = check_num_classes(num_classes)
+    epsilon = check_epsilon(epsilon, "epsilon")
+    convention = check_choice(convention, CONVENTIONS, "convention")
+    spread = num_classes if convention == "uniform" else num_classes - 1
+    b = epsilon / spread
+    return 1.0 - epsilon - (0.0 if convention == "uniform" else b), b
+
+
+def smooth_labels(target, num_classes: int, epsilon: float, *, convention: str = "uniform") -> np.ndarray:
+    """The smoothed target distribution for class indices ``target``.
+
+    Parameters
+    ----------
+    target : array_like of int
+        Class indices in ``[0, num_classes)``, any shape. Floats holding whole
+        numbers are accepted.
+    num_classes : int
+        K, at least 2.
+    epsilon : float
+        Smoothing strength in [0, 1].
+    convention : {"uniform", "others"}
+        ``"uniform"`` spreads ``epsilon`` over all K classes (``epsilon / K``
+        each, the true class keeps ``1 - epsilon + epsilon / K``);
+        ``"others"`` spreads it over the K - 1 wrong classes.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 array of shape ``target.shape + (num_classes,)`` whose last
+        axis sums to one.
+
+    Examples
+    --------
+    >>> smooth_labels(2, 4, 0.1)
+    array([0.025, 0.025, 0.925, 0.025])
+    """
+    a, b = target_coefficients(num_classes, epsilon, convention)
+    shape = np.shape(target)
+    labels = as_class_indices(target, shape, num_classes)
+    q = np.full(shape + (num_classes,), b, dtype=np.float64)
+    np.put_along_axis(q, labels[..., None], a + b, axis=-1)
+    return q
