@@ -1,0 +1,148 @@
+"""The checks of chapter 2: reference answers pass, typical mistakes are named, stubs are not attempted."""
+
+import numpy as np
+import pytest
+
+import lsbook
+from lsbook.check import check
+
+
+def softmax_rows(z):
+    e = np.exp(z - np.max(z, axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def smoothed_target(labels, k, eps):
+    q = np.full(np.shape(labels) + (k,), eps / k)
+    q[np.arange(len(labels)), labels] += 1.0 - eps
+    return q
+
+
+# Reference answers written independently of the checker ---------------------------------
+
+
+def grad_21():
+    p = np.array([0.96, 0.01, 0.01, 0.015, 0.005])
+    q = np.full(5, 0.1 / 5)
+    q[0] += 0.9
+    return p - q
+
+
+def gap_others(eps, k):
+    return np.log((1 - eps) * (k - 1) / eps)
+
+
+def mean_grad(logits, labels, eps):
+    logits = np.asarray(logits, dtype=float)
+    n, k = logits.shape
+    return (softmax_rows(logits) - smoothed_target(np.asarray(labels), k, eps)) / n
+
+
+def hessian(z):
+    p = softmax_rows(np.asarray(z, dtype=float))
+    return np.diag(p) - np.outer(p, p)
+
+
+def stub(*args):
+    raise NotImplementedError
+
+
+REFERENCES = {"2.1": grad_21(), "2.2": gap_others, "2.3": 1 - 0.1 + 0.1 / 10, "2.4": mean_grad, "2.5": hessian}
+
+
+@pytest.mark.parametrize("exercise", sorted(REFERENCES))
+def test_reference_answer_is_correct(exercise):
+    verdict = check(exercise, REFERENCES[exercise])
+    assert verdict.correct, str(verdict)
+    assert "correct" in str(verdict)
+
+
+@pytest.mark.parametrize("exercise", sorted(REFERENCES))
+@pytest.mark.parametrize("placeholder", [None, stub])
+def test_placeholder_is_not_attempted(exercise, placeholder):
+    if placeholder is stub and exercise in ("2.1", "2.3"):
+        placeholder = None  # numeric exercises: the stub is `answer = None`
+    verdict = check(exercise, placeholder)
+    assert not verdict.correct and not verdict.attempted
+    assert "not attempted" in str(verdict)
+
+
+def assert_mistake(exercise, answer, words):
+    verdict = check(exercise, answer)
+    assert not verdict.correct and verdict.attempted
+    assert words in verdict.message, verdict.message
+
+
+def test_21_names_hard_target_convention_slip_and_sign():
+    p = np.array([0.96, 0.01, 0.01, 0.015, 0.005])
+    onehot = np.eye(5)[0]
+    assert_mistake("2.1", p - onehot, "hard one-hot target")
+    others = np.full(5, 0.1 / 4)
+    others[0] = 0.9
+    assert_mistake("2.1", p - others, "fairseq convention")
+    overwritten = np.full(5, 0.02)
+    overwritten[0] = 0.9
+    assert_mistake("2.1", p - overwritten, "does not sum to one")
+    assert_mistake("2.1", -grad_21(), "sign")
+    assert_mistake("2.1", grad_21()[:4], "shape")
+
+
+def test_22_names_uniform_convention_and_missing_log():
+    assert_mistake("2.2", lambda e, k: np.log((1 - e + e / k) / (e / k)), "uniform convention")
+    assert_mistake("2.2", lambda e, k: (1 - e) * (k - 1) / e, "logarithm")
+    assert_mistake("2.2", lambda e, k: np.log((1 - e) * k / e), "eps/(K-1)")
+
+
+def test_23_names_forgotten_share_and_hard_bound():
+    assert_mistake("2.3", 0.9, "eps/K")
+    assert_mistake("2.3", 1.0, "hard targets")
+    assert_mistake("2.3", 0.925, "K = 4")
+    assert_mistake("2.3", 0.5, "does not match")
+
+
+def test_24_names_the_typical_mistakes():
+    assert_mistake("2.4", lambda z, y, e: mean_grad(z, y, e) * len(z), "forgot the mean")
+    assert_mistake("2.4", lambda z, y, e: -mean_grad(z, y, e), "wrong sign")
+    assert_mistake("2.4", lambda z, y, e: mean_grad(z, y, 0.0), "hard targets")
+
+    def others(z, y, e):
+        z = np.asarray(z, dtype=float)
+        n, k = z.shape
+        q = np.full((n, k), e / (k - 1))
+        q[np.arange(n), y] = 1 - e
+        return (softmax_rows(z) - q) / n
+
+    assert_mistake("2.4", others, "wrong convention")
+
+    def overwritten(z, y, e):
+        z = np.asarray(z, dtype=float)
+        n, k = z.shape
+        q = np.full((n, k), e / k)
+        q[np.arange(n), y] = 1 - e
+        return (softmax_rows(z) - q) / n
+
+    assert_mistake("2.4", overwritten, "overwritten")
+    assert_mistake("2.4", lambda z, y, e: (np.asarray(z) - smoothed_target(y, np.shape(z)[1], e)) / len(z), "softmax")
+    assert_mistake("2.4", lambda z, y, e: None, "return")
+
+
+def test_24_learner_function_may_modify_its_input():
+    def in_place(z, y, e):
+        z -= z.max(axis=1, keepdims=True)  # modifies the caller's array
+        return mean_grad(z, y, e)
+
+    assert check("2.4", in_place).correct
+
+
+def test_25_names_the_typical_mistakes():
+    assert_mistake("2.5", lambda z: np.diag(softmax_rows(z)), "only diag(p)")
+    assert_mistake("2.5", lambda z: -hessian(z), "sign")
+    assert_mistake("2.5", lambda z: np.diag(z) - np.outer(z, z), "softmax first")
+
+
+def test_checker_expected_values_agree_with_the_chapter():
+    """The expected answers come from lsbook and match the book's worked numbers."""
+    z = np.log([0.02, 0.01, 0.95, 0.02])
+    grad = lsbook.cross_entropy_grad(z, 2, label_smoothing=0.1)
+    assert grad[2] == pytest.approx(0.025, abs=1e-12)
+    assert gap_others(0.1, 4) == pytest.approx(np.log(27))
