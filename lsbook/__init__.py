@@ -8,13 +8,18 @@ Class axis last everywhere. The core API:
   in one pass over the logits, with PyTorch's semantics (chapters 1, 2 and 6)
 """
 
+from .information import confidence_penalty, confidence_penalty_grad, entropy, kl_divergence
 from .loss import cross_entropy, cross_entropy_grad
 from .softmax import log_softmax, logsumexp, softmax
 from .targets import smooth_labels, target_coefficients
 
 __all__ = [
+    "confidence_penalty",
+    "confidence_penalty_grad",
     "cross_entropy",
     "cross_entropy_grad",
+    "entropy",
+    "kl_divergence",
     "log_softmax",
     "logsumexp",
     "smooth_labels",

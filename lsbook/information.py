@@ -1,0 +1,185 @@
+"""Entropy, KL divergence and the confidence penalty.
+
+Explained in chapter 3, "The information-theoretic view": section
+"Cross-entropy, entropy and KL divergence" uses :func:`entropy` and
+:func:`kl_divergence` to split the smoothed loss into a cross-entropy and a
+KL term toward the uniform distribution; section "The confidence penalty"
+uses :func:`confidence_penalty` and :func:`confidence_penalty_grad`, the
+regulariser ``-beta * H(softmax(z))`` of Pereyra et al. (2017), whose
+gradient is ``beta * p * (log p + H(p))``.
+
+Distributions lie along the last axis. By the usual convention
+``0 * log 0 = 0``, so zero probabilities are allowed; a divergence
+``KL(q || p)`` is infinite where ``q`` puts mass on a class that ``p`` gives
+probability zero.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from ._checks import REDUCTIONS, as_logits, check_choice
+from .softmax import log_softmax
+
+#: How far a row of a probability vector may sum from one.
+SUM_TOLERANCE = 1e-6
+
+
+def _as_distribution(values, name: str) -> np.ndarray:
+    """``values`` as float64 probability vectors along the last axis, checked."""
+    array = np.asarray(values)
+    if array.dtype == bool or not (
+        np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype, np.integer)
+    ):
+        raise TypeError(f"{name} must be an array of probabilities, got dtype {array.dtype}")
+    if array.ndim == 0:
+        raise ValueError(f"{name} must have a class axis (at least one dimension), got a scalar")
+    array = array.astype(np.float64)
+    if not np.all(np.isfinite(array)) or np.any(array < 0):
+        raise ValueError(f"{name} must hold finite, non-negative probabilities (pass probabilities, not logits)")
+    sums = array.sum(axis=-1)
+    if sums.size and np.max(np.abs(sums - 1.0)) > SUM_TOLERANCE:
+        worst = sums.flat[np.argmax(np.abs(sums - 1.0))]
+        raise ValueError(
+            f"each {name} vector must sum to 1 along the last axis (worst sums to {worst:.6g}); "
+            "pass probabilities, not logits"
+        )
+    return array
+
+
+def _x_log_y(x: np.ndarray, log_y: np.ndarray) -> np.ndarray:
+    """``x * log_y`` with ``0 * log 0 = 0`` (``log_y`` may be ``-inf`` where ``x`` is 0)."""
+    with np.errstate(invalid="ignore"):
+        return np.where(x == 0, 0.0, x * log_y)
+
+
+def entropy(p) -> np.ndarray:
+    """Shannon entropy ``H(p) = -sum_k p_k log p_k`` in nats, along the last axis.
+
+    Parameters
+    ----------
+    p : array_like, shape (..., K)
+        Probability vectors (non-negative, summing to one).
+
+    Returns
+    -------
+    numpy.ndarray
+        float64, shape ``p.shape[:-1]``.
+
+    Examples
+    --------
+    >>> round(float(entropy([0.5, 0.5])), 6)  # log 2
+    0.693147
+    """
+    p = _as_distribution(p, "p")
+    with np.errstate(divide="ignore"):
+        log_p = np.log(p)
+    return -_x_log_y(p, log_p).sum(axis=-1)
+
+
+def kl_divergence(q, p) -> np.ndarray:
+    """Kullback-Leibler divergence ``KL(q || p) = sum_k q_k log(q_k / p_k)``.
+
+    Parameters
+    ----------
+    q, p : array_like, shape (..., K)
+        Probability vectors of the same shape. The order matters:
+        ``KL(q || p)`` weighs the log ratio by ``q``.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64, shape ``q.shape[:-1]``; ``inf`` where ``q_k > 0 = p_k``.
+
+    Examples
+    --------
+    >>> round(float(kl_divergence([0.5, 0.5], [0.5, 0.5])), 12)
+    0.0
+    """
+    q = _as_distribution(q, "q")
+    p = _as_distribution(p, "p")
+    if q.shape != p.shape:
+        raise ValueError(f"q and p must have the same shape, got {q.shape} and {p.shape}")
+    with np.errstate(divide="ignore"):
+        log_ratio = np.log(q) - np.log(p)
+    return _x_log_y(q, log_ratio).sum(axis=-1)
+
+
+def _check_beta(beta) -> float:
+    if isinstance(beta, (bool, np.bool_)) or not isinstance(beta, numbers.Real):
+        raise TypeError(f"beta must be a real number, got {beta!r}")
+    value = float(beta)
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"beta must be a finite, non-negative number, got {beta!r}")
+    return value
+
+
+def _entropy_of_logits(logits) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``p``, ``log p`` and ``H(p)`` for ``p = softmax(logits)``, in float64."""
+    z = as_logits(logits).astype(np.float64)
+    log_p = log_softmax(z)
+    p = np.exp(log_p)
+    return p, log_p, -_x_log_y(p, log_p).sum(axis=-1)
+
+
+def _result_dtype(logits) -> np.dtype:
+    dtype = as_logits(logits).dtype
+    return np.dtype(np.float32) if dtype.itemsize < 4 else dtype
+
+
+def confidence_penalty(logits, beta: float, *, reduction: str = "mean"):
+    """The confidence penalty ``-beta * H(softmax(logits))``, added to a loss.
+
+    Pereyra et al. (2017) train with ``CE(y, p) - beta * H(p)``: confident
+    (low-entropy) predictions cost more. Since ``H(p) = log K - KL(p || U)``,
+    the penalty is ``beta * KL(p || U)`` up to the constant ``-beta log K``:
+    the reverse of the ``KL(U || p)`` that label smoothing adds.
+
+    Parameters
+    ----------
+    logits : array_like, shape (..., K)
+        Unnormalised scores, class axis last; ``-inf`` marks a masked class.
+    beta : float
+        Strength, finite and non-negative.
+    reduction : {"mean", "sum", "none"}
+        Mean or sum over rows, or one value per row.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> round(float(confidence_penalty(np.zeros(4), 0.5)), 6)  # -0.5 * log 4
+    -0.693147
+    """
+    beta = _check_beta(beta)
+    reduction = check_choice(reduction, REDUCTIONS, "reduction")
+    _, _, h = _entropy_of_logits(logits)
+    penalty = -beta * h
+    dtype = _result_dtype(logits)
+    if reduction == "none":
+        return penalty.astype(dtype)
+    if reduction == "sum":
+        return dtype.type(penalty.sum())
+    return dtype.type(penalty.sum() / penalty.size if penalty.size else np.nan)
+
+
+def confidence_penalty_grad(logits, beta: float, *, reduction: str = "mean") -> np.ndarray:
+    """Gradient of :func:`confidence_penalty` with respect to ``logits``.
+
+    Uses ``dH/dz_i = -p_i (log p_i + H(p))``, so the gradient of
+    ``-beta * H`` is ``beta * p * (log p + H)``. Each row sums to zero, as
+    every gradient of a function of ``softmax(z)`` does. Masked classes
+    (``-inf`` logits) get zero gradient. Same arguments as
+    :func:`confidence_penalty`; ``reduction="none"`` gives the gradient of
+    the sum of the row penalties.
+    """
+    beta = _check_beta(beta)
+    reduction = check_choice(reduction, REDUCTIONS, "reduction")
+    p, log_p, h = _entropy_of_logits(logits)
+    with np.errstate(invalid="ignore"):
+        grad = np.where(p == 0, 0.0, beta * p * (log_p + h[..., None]))
+    if reduction == "mean":
+        grad /= max(1, h.size)
+    return grad.astype(_result_dtype(logits))
