@@ -100,8 +100,8 @@ def _prepare(logits, target, label_smoothing, ignore_index, weight, reduction, c
     return _Batch(rows, labels, None, ignored, class_weight, a, b, batch_shape, reduction)
 
 
-def _exp_block(zb: np.ndarray, buffer: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Fill ``buffer`` with ``exp(zb - max)``; return the row max and sum of exps."""
+def _shift_block(zb: np.ndarray, buffer: np.ndarray) -> None:
+    """Fill ``buffer`` with ``zb - max``: entries <= 0, ``-inf`` for masked classes."""
     peak = zb.max(axis=1)
     if np.isnan(peak).any():
         raise ValueError("logits contain nan")
@@ -109,30 +109,37 @@ def _exp_block(zb: np.ndarray, buffer: np.ndarray) -> tuple[np.ndarray, np.ndarr
         raise ValueError("logits contain +inf; only -inf (a masked class) is allowed")
     with np.errstate(invalid="ignore"):
         np.subtract(zb, peak[:, None], out=buffer)
+
+
+def _exp_block(zb: np.ndarray, buffer: np.ndarray) -> np.ndarray:
+    """Fill ``buffer`` with ``exp(zb - max)``; return the row sums of exps."""
+    _shift_block(zb, buffer)
     np.exp(buffer, out=buffer)
-    return peak, buffer.sum(axis=1)
+    return buffer.sum(axis=1)
 
 
-def _target_terms(batch: _Batch, rows: slice, zb: np.ndarray, buffer: np.ndarray):
-    """Per row: sum_k w_k t_k, sum_k w_k t_k z_k, and sum_k w_k z_k (float64).
+def _target_terms(batch: _Batch, rows: slice, shifted: np.ndarray):
+    """Per row: sum_k w_k t_k, sum_k w_k t_k s_k, and sum_k w_k s_k (float64).
 
-    ``t`` is the unsmoothed target (one-hot for class indices). ``buffer`` is
-    scratch space; its content is destroyed.
+    ``t`` is the unsmoothed target (one-hot for class indices) and ``s`` the
+    shifted logits ``z - max(z)``: working with ``s``, every term of the loss
+    is non-negative and nothing cancels, however large the logits are.
     """
     w = batch.weight
     t_weight = _target_weight(batch, rows)
-    if batch.probs is None:
-        labels = batch.labels[rows]
-        t_dot_z = t_weight * zb[np.arange(zb.shape[0]), labels]
-    else:
-        with np.errstate(invalid="ignore"):
-            np.multiply(zb, batch.probs[rows], out=buffer)
-        t_dot_z = (buffer.sum(axis=1) if w is None else buffer @ w).astype(np.float64)
-    if batch.b == 0.0:
-        z_weighted = np.zeros(zb.shape[0])
-    else:
-        z_weighted = (zb.sum(axis=1) if w is None else zb @ w.astype(zb.dtype)).astype(np.float64)
-    return t_weight, t_dot_z, z_weighted
+    with np.errstate(invalid="ignore"):
+        if batch.probs is None:
+            labels = batch.labels[rows]
+            t_dot_s = t_weight * shifted[np.arange(shifted.shape[0]), labels]
+        elif w is None:
+            t_dot_s = np.einsum("ij,ij->i", shifted, batch.probs[rows]).astype(np.float64)
+        else:
+            t_dot_s = np.einsum("ij,ij,j->i", shifted, batch.probs[rows], w).astype(np.float64)
+        if batch.b == 0.0:
+            s_weighted = np.zeros(shifted.shape[0])
+        else:
+            s_weighted = (shifted.sum(axis=1) if w is None else shifted @ w.astype(shifted.dtype)).astype(np.float64)
+    return t_weight, t_dot_s, s_weighted
 
 
 def _row_losses(batch: _Batch) -> np.ndarray:
@@ -144,15 +151,16 @@ def _row_losses(batch: _Batch) -> np.ndarray:
         zb = batch.z[rows]
         if buffer is None or buffer.shape[0] != zb.shape[0]:
             buffer = np.empty_like(zb)
-        peak, sum_exp = _exp_block(zb, buffer)
+        _shift_block(zb, buffer)
+        t_weight, t_dot_s, s_weighted = _target_terms(batch, rows, buffer)
+        np.exp(buffer, out=buffer)
         with np.errstate(invalid="ignore", divide="ignore"):
-            lse = peak.astype(np.float64) + np.log(sum_exp.astype(np.float64))
-            t_weight, t_dot_z, z_weighted = _target_terms(batch, rows, zb, buffer)
+            lse = np.log(buffer.sum(axis=1).astype(np.float64))  # logsumexp of the shifted logits, >= 0
             loss = np.zeros_like(lse)
             if batch.a != 0.0:
-                loss += batch.a * (t_weight * lse - t_dot_z)
+                loss += batch.a * (t_weight * lse - t_dot_s)
             if batch.b != 0.0:
-                loss += batch.b * (total_weight * lse - z_weighted)
+                loss += batch.b * (total_weight * lse - s_weighted)
         losses[rows] = loss
     if batch.ignored is not None:
         losses[batch.ignored] = 0.0
@@ -273,7 +281,7 @@ def cross_entropy_grad(
         zb = batch.z[rows]
         if buffer is None or buffer.shape[0] != zb.shape[0]:
             buffer = np.empty_like(zb)
-        _, sum_exp = _exp_block(zb, buffer)
+        sum_exp = _exp_block(zb, buffer)
         with np.errstate(invalid="ignore", divide="ignore"):
             t_weight = _target_weight(batch, rows)
             p_coefficient = (a * t_weight + b * total_weight) * scale / sum_exp.astype(np.float64)
