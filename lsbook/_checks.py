@@ -80,16 +80,14 @@ def as_class_indices(target, shape: tuple[int, ...], num_classes: int, ignore_in
     if np.issubdtype(array.dtype, np.floating):
         if not np.all(np.isfinite(array)) or not np.all(array == np.round(array)):
             raise ValueError("target holds floats that are not whole numbers; class indices must be integers")
-        array = array.astype(np.int64)
-    elif np.issubdtype(array.dtype, np.integer):
-        array = array.astype(np.int64, copy=False)
-    else:
+    elif not np.issubdtype(array.dtype, np.integer):
         raise TypeError(f"target must hold integer class indices, got dtype {array.dtype}")
+    # Range check before the cast to int64, so huge float labels cannot wrap around.
     kept = array if ignore_index is None else array[array != ignore_index]
     if kept.size and (kept.min() < 0 or kept.max() >= num_classes):
         bad = kept[(kept < 0) | (kept >= num_classes)][0]
-        raise ValueError(f"target holds class index {bad}, outside [0, {num_classes}) for K = {num_classes}")
-    return array
+        raise ValueError(f"target holds class index {bad:g}, outside [0, {num_classes}) for K = {num_classes}")
+    return array.astype(np.int64, copy=False)
 
 
 def check_ignore_index(ignore_index):
