@@ -145,7 +145,7 @@ def chapter_exercises(nb) -> list[Exercise]:
     cells = nb["cells"]
     starts = [i for i, cell in enumerate(cells) if first_directive(cell, "exercise-start")]
     found = []
-    for start, stop in zip(starts, [*starts[1:], len(cells)], strict=True):
+    for start, stop in zip(starts, [*starts[1:], len(cells)], strict=False):  # the last one ends the notebook
         opening = first_directive(cells[start], "exercise-start")
         exercise = Exercise(opening.options.get("label", ""), opening.argument, start, stop)
         in_solution = False
