@@ -216,7 +216,8 @@ def plain_markdown(markdown: str, values: dict[str, str]) -> str:
         if directive.name == "exercise-start":
             number = exercise_id(directive.options.get("label", "")) or "?"
             heading = f"### Exercise {number}" + (f": {directive.argument}" if directive.argument else "")
-            replacement = [heading, "", *_trimmed(directive.body)]
+            body = _trimmed(directive.body)
+            replacement = [heading, "", *body] if body else [heading]
         elif directive.name == "exercise-end":
             replacement = []
         elif directive.is_hint:
