@@ -138,7 +138,7 @@ def _close(a, b, rtol: float, atol: float) -> bool:
     return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=True))
 
 
-def _diagnose(value, expected, pairs, rtol: float, atol: float, what: str) -> str | None:
+def _diagnose(value, expected, pairs, rtol: float, atol: float, what: str, otherwise: str | None = None) -> str | None:
     """``None`` if ``value`` matches ``expected``, else the message that best explains the difference.
 
     Never the expected value itself: a learner must not be able to read the solution off a message.
@@ -156,6 +156,8 @@ def _diagnose(value, expected, pairs, rtol: float, atol: float, what: str) -> st
             f"{what[0].upper() + what[1:]} contains nan or inf: look for the log of a zero probability "
             "or an exp that overflows (subtract the largest logit first)."
         )
+    if otherwise is not None:
+        return otherwise
     if _close(value, expected, rtol=1e-2, atol=1e-3):
         return f"{what[0].upper() + what[1:]} is close but not close enough: compute it instead of rounding by hand."
     return f"{what[0].upper() + what[1:]} does not match; re-read the hint."
@@ -228,7 +230,7 @@ def check_function(
     mistakes: Mapping[str, Callable] | Iterable[tuple[str, Callable]] = (),
     rtol: float = 1e-5,
     atol: float = 1e-7,
-    allow_input_changes: bool = False,
+    allow_input_changes: bool = True,
 ) -> None:
     """Run ``function`` on every case and compare with ``reference``.
 
@@ -239,8 +241,10 @@ def check_function(
     and a flipped sign is recognised; otherwise the message names the case,
     never the expected value. A case on which ``reference`` raises
     ``ValueError`` or ``TypeError`` is bad input: the learner's function must
-    reject it too. Unless ``allow_input_changes``, a function that modifies
-    its array arguments in place is a mistake.
+    reject it too. Each call gets its own copy of the arguments, so an answer
+    that modifies its input cannot spoil the next case; with
+    ``allow_input_changes=False`` modifying an array argument in place is
+    itself reported as a mistake.
     """
     if not callable(function):
         raise Mistake(f"Expected a function, got {type(function).__name__}.")
@@ -286,10 +290,9 @@ def check_function(
                 wrong_values.append((message, wrong(*copy.deepcopy(args), **copy.deepcopy(kwargs))))
             except Exception:  # a wrong implementation that cannot handle this case
                 continue
-        message = _diagnose(got, expected, wrong_values, rtol, atol, "your function's output")
-        if message.endswith("re-read the hint."):
-            message = "your function gives a different result; re-read the hint."
-        raise Mistake(f"On {description}: {message[0].lower() + message[1:]}")
+        generic = f"Your function gives a different result on {description}."
+        message = _diagnose(got, expected, wrong_values, rtol, atol, "your function's output", otherwise=generic)
+        raise Mistake(message if message == generic else f"On {description}: {message[0].lower() + message[1:]}")
 
 
 _BAD_INPUT = object()  # marks a case the reference rejects
