@@ -347,6 +347,29 @@ def loss_mistakes(
     return [(message, value) for message, value in wrong if not _close(value, right, 1e-6, 1e-9)]
 
 
+def batch_cases(logits, labels, epsilon: float) -> list[tuple[str, tuple, dict]]:
+    """Cases for :func:`check_function` of a function ``f(logits, labels, epsilon)``.
+
+    The given batch, then the edge cases a loss or gradient must survive:
+    one example, no smoothing, full smoothing, logits so large that a naive
+    ``exp`` overflows, all logits equal, float32 input and two classes.
+    """
+    logits, labels = np.asarray(logits, dtype=float), np.asarray(labels)
+    if logits.ndim != 2 or labels.shape != logits.shape[:1]:
+        raise ValueError("batch_cases needs logits of shape (N, K) and labels of shape (N,)")
+    two = min(2, logits.shape[1])
+    return [
+        ("the exercise's batch", (logits, labels, epsilon), {}),
+        ("a single example", (logits[:1], labels[:1], epsilon), {}),
+        ("no smoothing (eps = 0)", (logits, labels, 0.0), {}),
+        ("full smoothing (eps = 1)", (logits, labels, 1.0), {}),
+        ("very large logits", (logits * 1e4, labels, epsilon), {}),
+        ("all logits equal", (np.zeros_like(logits), labels, epsilon), {}),
+        ("float32 logits", (logits.astype(np.float32), labels, epsilon), {}),
+        ("two classes", (logits[:, :two], labels % two, epsilon), {}),
+    ]
+
+
 def softmax_applied_twice(function: Callable) -> Callable:
     """A wrong implementation for ``mistakes=`` of :func:`check_function`: ``function`` fed probabilities.
 

@@ -262,3 +262,29 @@ def test_loss_mistakes_leave_out_what_changes_nothing():
     messages = [message for message, _ in loss_mistakes(LOGITS[:1], LABELS[:1])]
     assert chk.MESSAGE_WRONG_CONVENTION not in messages  # no smoothing: both conventions agree
     assert chk.MESSAGE_FORGOT_MEAN not in messages  # one row: the sum is the mean
+
+
+def naive_loss(logits, labels, epsilon):
+    """Right in exact arithmetic, but exp overflows on large logits."""
+    p = np.exp(logits) / np.exp(logits).sum(axis=-1, keepdims=True)
+    q = lsbook.smooth_labels(labels, logits.shape[-1], epsilon)
+    return float(-(q * np.log(p)).sum(axis=-1).mean())
+
+
+def reference_loss(logits, labels, epsilon):
+    return lsbook.cross_entropy(logits, labels, label_smoothing=epsilon)
+
+
+def test_batch_cases_pass_a_stable_loss_and_catch_an_overflowing_one():
+    cases = chk.batch_cases(LOGITS[:4], np.array([0, 3, 1, 2]), 0.1)
+    assert len(cases) == 8
+    check_function(lambda z, y, e: float(np.mean(-(lsbook.smooth_labels(y, z.shape[-1], e) * lsbook.log_softmax(z))
+                                                 .sum(axis=-1))), cases, reference_loss, rtol=1e-4)
+    with np.errstate(all="ignore"):
+        message = mistake(check_function, naive_loss, cases, reference_loss)
+    assert message.startswith("On very large logits: your function's output contains nan or inf")
+
+
+def test_batch_cases_reject_a_batch_of_the_wrong_shape():
+    with pytest.raises(ValueError, match="shape"):
+        chk.batch_cases(LOGITS[0], np.array([1]), 0.1)

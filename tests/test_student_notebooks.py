@@ -5,6 +5,7 @@
 chapter's copy in ``tests/fixtures/exercises/`` is generated the same way.
 """
 
+import ast
 import json
 import os
 import sys
@@ -127,3 +128,25 @@ def test_every_exercise_notebook_runs_with_its_stubs_unfilled(monkeypatch):
                             for output in cell.outputs)
             (exercise,) = make_exercises.CHECK_CALL.findall(cell.source)
             assert f"Exercise {exercise}: not attempted." in shown, f"{path.name}, {exercise}: {shown!r}"
+
+
+def run_cells(sources: list[str], namespace: dict) -> list:
+    """Execute cells in ``namespace`` like a kernel would; return each cell's last expression value."""
+    values = []
+    for text in sources:
+        tree = ast.parse(text)
+        last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+        exec(compile(tree, "<cell>", "exec"), namespace)
+        values.append(eval(compile(ast.Expression(last.value), "<cell>", "eval"), namespace) if last else None)
+    return values
+
+
+def test_the_fixture_solutions_pass_their_checks(monkeypatch):
+    """The fixture's reference solutions, run after the chapter code, are all "correct"."""
+    chapter = load(FIXTURE_CHAPTER)
+    cells = [c for c in chapter["cells"] if c["cell_type"] == "code" and "raises-exception" not in c["metadata"].get(
+        "tags", [])]
+    monkeypatch.syspath_prepend(str(FIXTURES))  # the chapter imports its checks, fixture_checks
+    values = run_cells([text(c) for c in cells], {})
+    verdicts = [v for c, v in zip(cells, values, strict=True) if "solution" in make_exercises.tags(c)]
+    assert [str(v) for v in verdicts] == [f"Exercise 91.{m}: correct. Well done." for m in (1, 2, 3)]
