@@ -148,7 +148,7 @@ def _diagnose(value, expected, pairs, rtol: float, atol: float, what: str, other
     for message, wrong in pairs:
         if _close(value, wrong, rtol, atol):
             return message
-    value, expected = np.asarray(value, dtype=float), np.asarray(expected, dtype=float)
+    value, expected = _as_float_array(value, what), np.asarray(expected, dtype=float)
     if np.any(expected != 0) and _close(value, -expected, rtol, atol):
         return MESSAGE_WRONG_SIGN.format(what=what)
     if not np.all(np.isfinite(value)) and np.all(np.isfinite(expected)):

@@ -178,6 +178,8 @@ def test_check_function_reports_shape_none_and_errors_on_a_case():
     assert "On one element, your function raised IndexError" in mistake(
         check_function, lambda x: mean_square(x) + 0 * x[1], CASES, mean_square)
     assert "Expected a function" in mistake(check_function, 3.0, CASES, mean_square)
+    assert "Expected numbers for your function's output, got str" in mistake(
+        check_function, lambda x: "a half", CASES, mean_square)
 
 
 def test_check_function_can_forbid_a_function_that_overwrites_its_input():
