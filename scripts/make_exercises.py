@@ -46,6 +46,8 @@ LABEL = re.compile(r"^ex-(?P<chapter>\d+)-(?P<exercise>\d+)$")
 CHECK_CALL = re.compile(r"\bcheck\(\s*[\"'](?P<id>\d+\.\d+)[\"']")
 GLUE_ROLE = re.compile(r"\{glue(?::text|:any)?\}`(?P<name>[^`:]+)(?::(?P<format>[^`]*))?`")
 GLUE_MIME = "application/papermill.record/text/plain"
+# Cross-references and citations, which only the book resolves: {ref}`label`, {prf:ref}`text <label>`, {cite}`key`
+BOOK_ROLE = re.compile(r"\{(?P<role>ref|numref|eq|doc|prf:ref|cite|cite:[a-z]+)\}`(?P<content>[^`]*)`")
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
@@ -227,7 +229,22 @@ def plain_markdown(markdown: str, values: dict[str, str]) -> str:
         else:
             continue
         lines[directive.start : directive.end + 1] = replacement
-    return fill_glue("\n".join(lines).strip("\n"), values)
+    return plain_references(fill_glue("\n".join(lines).strip("\n"), values))
+
+
+def plain_references(markdown: str) -> str:
+    """Cross-references as their text, or their label marked as the book's; citations in brackets."""
+
+    def plain(match: re.Match) -> str:
+        content = match["content"]
+        if match["role"].startswith("cite"):
+            return f"[{content}]"
+        if "<" in content:
+            text = content.split("<")[0].strip()
+            return f"{text.replace('%s', '').strip()} (in the book)" if "%s" in text else text
+        return f"`{content}` (in the book)"
+
+    return BOOK_ROLE.sub(plain, markdown)
 
 
 def _trimmed(lines: list[str]) -> list[str]:

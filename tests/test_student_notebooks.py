@@ -103,6 +103,17 @@ def test_the_fixture_exercise_notebook_keeps_the_exercises_and_drops_the_solutio
     assert student["metadata"] == {"kernelspec": make_exercises.KERNELSPEC, "language_info": {"name": "python"}}
 
 
+def test_book_only_markup_becomes_plain_text():
+    markdown = "By {prf:ref}`thm-gradient`, {numref}`Figure %s <fig-a>`, {ref}`the table <tab-b>` {cite}`smith2020`."
+    assert make_exercises.plain_references(markdown) == (
+        "By `thm-gradient` (in the book), Figure (in the book), the table [smith2020]."
+    )
+    values = {"loss": "np.float64(0.627878)", "name": "'rainy'"}
+    assert make_exercises.fill_glue("{glue:text}`loss:.3f`, {glue}`name`, {glue:text}`gone:.2f`", values) == (
+        "0.628, 'rainy', {glue:text}`gone:.2f`"
+    )
+
+
 def test_a_chapter_without_exercises_gets_no_exercise_notebook():
     chapter = load(FIXTURE_CHAPTER)
     chapter["cells"] = [c for c in chapter["cells"][:5]]
