@@ -7,12 +7,13 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 BUILD_FLAGS := -W -n --keep-going
 
-.PHONY: help env book test lint unit book-check execute lab clean
+.PHONY: help env book test lint unit book-check execute exercises lab clean
 
 help:
 	@echo "make book       build the HTML book into _build/html (creates .venv if needed)"
 	@echo "make test       lint, unit tests, notebook re-execution (nbval) and the strict book build"
 	@echo "make execute    re-execute every notebook in place, storing fresh outputs"
+	@echo "make exercises  regenerate the learners' exercise notebooks in notebooks/exercises"
 	@echo "make lab        open the notebooks in JupyterLab"
 	@echo "make clean      remove _build"
 
@@ -46,6 +47,11 @@ execute: $(STAMP)
 	for nb in notebooks/*.ipynb; do \
 	  $(BIN)/jupyter nbconvert --to notebook --execute --inplace "$$nb" || exit 1; \
 	done
+
+# The learners' notebooks, generated from the chapters (and the test fixture's from its chapter).
+exercises: $(STAMP)
+	$(BIN)/python scripts/make_exercises.py notebooks notebooks/exercises
+	$(BIN)/python scripts/make_exercises.py tests/fixtures/notebooks tests/fixtures/exercises
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/

@@ -6,14 +6,18 @@ Class axis last everywhere. The core API:
 - :func:`softmax`, :func:`log_softmax`, :func:`logsumexp` - stable building blocks
 - :func:`cross_entropy`, :func:`cross_entropy_grad` - the loss and its gradient,
   in one pass over the logits, with PyTorch's semantics (chapters 1, 2 and 6)
+- :func:`entropy`, :func:`kl_divergence`, :func:`confidence_penalty` - the information-theoretic view (chapter 3)
+- :mod:`check` - the self-study exercises: ``lsbook.check("2.3", answer)``
 """
 
+from . import check  # callable: lsbook.check("N.M", answer) checks an exercise
 from .information import confidence_penalty, confidence_penalty_grad, entropy, kl_divergence
 from .loss import cross_entropy, cross_entropy_grad
 from .softmax import log_softmax, logsumexp, softmax
 from .targets import smooth_labels, target_coefficients
 
 __all__ = [
+    "check",
     "confidence_penalty",
     "confidence_penalty_grad",
     "cross_entropy",
