@@ -215,7 +215,7 @@ class LogitExplorer:
             f"<fieldset><legend>Smoothing</legend>{eps_slider}</fieldset>"
             f'<p class="lsx-loss" aria-live="polite">Loss <span class="lsx-num" data-output="loss">'
             f"{_format4(self.values['loss'])}</span> nats</p>"
-            '<table><caption>Prediction p, smoothed target q and gradient p &minus; q</caption>'
+            "<table><caption>Prediction p, smoothed target q and gradient p &minus; q</caption>"
             '<colgroup><col class="lsx-name"><col class="lsx-col"><col class="lsx-col"><col class="lsx-col"><col>'
             "</colgroup>"
             '<thead><tr><th scope="col">class</th><th scope="col">p</th><th scope="col">q</th>'

@@ -116,7 +116,7 @@ def test_self_contained_and_unique_on_a_page():
     assert page.count('class="lsbook-explorer"') == 2
     assert not re.search(r"(src|href)\s*=|@import|url\(|https?://", page), "the explorer must not load anything"
     # the script wires every explorer on the page that is not live yet, so each copy works alone
-    assert ':not([data-live])' in page
+    assert ":not([data-live])" in page
 
 
 def test_every_slider_has_a_label():
@@ -171,9 +171,7 @@ def test_javascript_formulas_agree_with_lsbook():
         np.testing.assert_allclose(got["p"], lsbook.softmax(z), rtol=0, atol=1e-9)
         np.testing.assert_allclose(got["q"], lsbook.smooth_labels(c, K, eps), rtol=0, atol=1e-9)
         assert abs(got["loss"] - float(lsbook.cross_entropy(z, c, label_smoothing=eps))) < 1e-9
-        np.testing.assert_allclose(
-            got["grad"], lsbook.cross_entropy_grad(z, c, label_smoothing=eps), rtol=0, atol=1e-9
-        )
+        np.testing.assert_allclose(got["grad"], lsbook.cross_entropy_grad(z, c, label_smoothing=eps), rtol=0, atol=1e-9)
 
 
 @needs_node
