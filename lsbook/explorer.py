@@ -108,9 +108,10 @@ _WIRING_JS = """
 })();
 """
 
-# Colours: text and rules inherit the page's colour, so the widget reads on a
-# light and a dark theme alike; the two bar colours (Okabe-Ito blue and
-# orange) keep a 3:1 contrast on white and on near-black backgrounds.
+# Colours: text, rules and the outlined q bars inherit the page's colour, so
+# the widget reads on a light and a dark theme alike; the filled p bars use
+# the book's blue (#0072B2), which keeps a contrast above 3:1 on white, light
+# grey and near-black backgrounds.
 _CSS = """
 #ID { box-sizing: border-box; max-width: 36rem; width: 100%; padding: 0.75rem; margin: 0.5rem 0;
   border: 1px solid rgba(127, 127, 127, 0.5); border-radius: 0.4rem; color: inherit;
@@ -132,7 +133,7 @@ _CSS = """
 #ID th.lsx-bars { font-weight: normal; font-size: 0.8rem; }
 #ID .lsx-bar { height: 0.4rem; margin: 0.1rem 0; border-radius: 0.2rem; }
 #ID .lsx-p { background: #0072B2; }
-#ID .lsx-q { background: #E69F00; }
+#ID .lsx-q { background: transparent; border: 2px solid currentColor; }
 #ID .lsx-loss { font-size: 1.05rem; margin: 0.25rem 0 0 0; }
 #ID .lsx-swatch { display: inline-block; width: 0.8rem; height: 0.4rem; border-radius: 0.2rem; vertical-align: middle; }
 """
