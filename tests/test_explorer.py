@@ -190,3 +190,11 @@ def test_javascript_prints_numbers_as_python_does():
     values = [0.6278789, -0.325, 0.0, -0.0, -1e-9, 0.03125, -0.03125, 0.09375, 0.65625, 1.0, 12.34565, 0.99995, 2.5e-5]
     source = compute_js(weather()) + f"\nconsole.log(JSON.stringify({json.dumps(values)}.map(lsbookFormat4)));"
     assert run_node(source) == [f"{value:.4f}" for value in values]
+
+
+@needs_node
+def test_whole_script_is_valid_javascript(tmp_path):
+    script = tmp_path / "explorer.js"
+    script.write_text("".join(parse(weather()).scripts), encoding="utf-8")
+    result = subprocess.run([NODE, "--check", str(script)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
