@@ -42,13 +42,17 @@ book-check: $(STAMP)
 	rm -rf _build/html _build/.doctrees
 	$(BIN)/jupyter-book build . $(BUILD_FLAGS)
 
-# Re-execute the chapter notebooks after a change to lsbook or to a notebook.
+# Re-execute notebooks in place, in a fresh kernel each, storing fresh outputs
+# (no timing metadata, so a re-run changes only what the code changed).
+# All chapters by default; one with `make execute NB=notebooks/02_gradient.ipynb`.
+NB ?= $(wildcard notebooks/[0-9]*.ipynb)
 execute: $(STAMP)
-	for nb in notebooks/*.ipynb; do \
-	  $(BIN)/jupyter nbconvert --to notebook --execute --inplace "$$nb" || exit 1; \
+	for nb in $(NB); do \
+	  $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	    --ExecutePreprocessor.record_timing=False "$$nb" || exit 1; \
 	done
+	$(MAKE) exercises
 
-# The learners' notebooks, generated from the chapters (and the test fixture's from its chapter).
 exercises: $(STAMP)
 	$(BIN)/python scripts/make_exercises.py notebooks notebooks/exercises
 	$(BIN)/python scripts/make_exercises.py tests/fixtures/notebooks tests/fixtures/exercises
