@@ -7,13 +7,14 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 BUILD_FLAGS := -W -n --keep-going
 
-.PHONY: help env book test lint unit book-check execute lab clean
+.PHONY: help env book test lint unit book-check execute lab clean bench
 
 help:
 	@echo "make book       build the HTML book into _build/html (creates .venv if needed)"
 	@echo "make test       lint, unit tests, notebook re-execution (nbval) and the strict book build"
 	@echo "make execute    re-execute every notebook in place, storing fresh outputs"
 	@echo "make lab        open the notebooks in JupyterLab"
+	@echo "make bench      time the loss against NumPy and PyTorch; writes benchmarks/results.json"
 	@echo "make clean      remove _build"
 
 # The environment: rebuilt when the requirements change.
@@ -47,6 +48,10 @@ execute: $(STAMP)
 	for nb in notebooks/*.ipynb; do \
 	  $(BIN)/jupyter nbconvert --to notebook --execute --inplace "$$nb" || exit 1; \
 	done
+
+# The loss benchmark (not part of `make test`): about two minutes on a quiet two-core machine.
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_loss.py
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
