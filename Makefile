@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 BUILD_FLAGS := -W -n --keep-going
 
-.PHONY: help env book test lint unit book-check execute exercises lab clean
+.PHONY: help env book test lint unit book-check execute exercises lab clean bench
 
 help:
 	@echo "make book       build the HTML book into _build/html (creates .venv if needed)"
@@ -15,6 +15,7 @@ help:
 	@echo "make execute    re-execute every notebook in place, storing fresh outputs"
 	@echo "make exercises  regenerate the learners' exercise notebooks in notebooks/exercises"
 	@echo "make lab        open the notebooks in JupyterLab"
+	@echo "make bench      time the loss against NumPy and PyTorch; writes benchmarks/results.json"
 	@echo "make clean      remove _build"
 
 # The environment: rebuilt when the requirements change.
@@ -56,6 +57,10 @@ execute: $(STAMP)
 exercises: $(STAMP)
 	$(BIN)/python scripts/make_exercises.py notebooks notebooks/exercises
 	$(BIN)/python scripts/make_exercises.py tests/fixtures/notebooks tests/fixtures/exercises
+
+# The loss benchmark (not part of `make test`): about two minutes on a quiet two-core machine.
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_loss.py
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/

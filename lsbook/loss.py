@@ -10,7 +10,15 @@ and class weights ``w`` (all ones when absent), the loss of one row is
 and its gradient is ``(a * w_c + b * sum(w)) * p - a * w_c * onehot(c) - b * w``,
 which is ``p - q`` without weights. No K-sized target is ever built: the rows
 are processed in blocks that fit in cache, so the loss alone needs only one
-block-sized buffer however large the batch or the vocabulary.
+block-sized buffer per thread however large the batch or the vocabulary.
+
+Each block is shifted by its row maxima first, ``s = z - max(z)``, and every
+term is computed from ``s``: all of them are then non-negative and nothing
+cancels, however large the logits. Blocks of rows are independent, so large
+inputs are spread over a small persistent pool of threads (NumPy releases the
+GIL inside its loops). The blocks depend only on the input's shape, never on
+the number of threads or their timing, and every row is reduced on its own,
+so results are bit-identical from run to run.
 
 The semantics follow ``torch.nn.functional.cross_entropy`` for the uniform
 convention, with the class axis last instead of second.
@@ -18,6 +26,9 @@ convention, with the class axis last instead of second.
 
 from __future__ import annotations
 
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,6 +48,25 @@ from .targets import target_coefficients
 
 #: Bytes of logits handled per block: small enough to stay in cache.
 BLOCK_BYTES = 1 << 18
+
+#: Inputs with fewer logits than this stay in the calling thread, where
+#: handing blocks to other threads would cost more than it saves.
+PARALLEL_MIN_LOGITS = 1 << 17
+
+
+def _default_num_threads() -> int:
+    """``LSBOOK_NUM_THREADS`` if set, else the number of cores this process may use."""
+    requested = os.environ.get("LSBOOK_NUM_THREADS", "").strip()
+    if requested:
+        return max(1, int(requested))
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not available on every platform
+        return os.cpu_count() or 1
+
+
+#: Threads used for large inputs; may be changed at run time (1 turns threading off).
+NUM_THREADS = _default_num_threads()
 
 
 @dataclass
@@ -64,10 +94,16 @@ class _Batch:
         kept = self.labels if self.ignored is None else self.labels[~self.ignored]
         return float(kept.size) if self.weight is None else float(self.weight[kept].sum())
 
-    def row_blocks(self):
-        rows = max(1, BLOCK_BYTES // (self.num_classes * self.z.itemsize))
-        for start in range(0, self.z.shape[0], rows):
-            yield slice(start, min(start + rows, self.z.shape[0]))
+    @property
+    def block_rows(self) -> int:
+        """Rows per block: as many as fit in :data:`BLOCK_BYTES`, at least one."""
+        return max(1, BLOCK_BYTES // (self.num_classes * self.z.itemsize))
+
+    def row_blocks(self, start: int = 0, stop: int | None = None):
+        """Slices of at most :attr:`block_rows` rows covering rows ``start:stop``."""
+        stop = self.z.shape[0] if stop is None else stop
+        for first in range(start, stop, self.block_rows):
+            yield slice(first, min(first + self.block_rows, stop))
 
 
 def _prepare(logits, target, label_smoothing, ignore_index, weight, reduction, convention) -> _Batch:
@@ -100,71 +136,152 @@ def _prepare(logits, target, label_smoothing, ignore_index, weight, reduction, c
     return _Batch(rows, labels, None, ignored, class_weight, a, b, batch_shape, reduction)
 
 
-def _shift_block(zb: np.ndarray, buffer: np.ndarray) -> None:
-    """Fill ``buffer`` with ``zb - max``: entries <= 0, ``-inf`` for masked classes."""
-    peak = zb.max(axis=1)
-    if np.isnan(peak).any():
-        raise ValueError("logits contain nan")
-    if np.isposinf(peak).any():
-        raise ValueError("logits contain +inf; only -inf (a masked class) is allowed")
-    with np.errstate(invalid="ignore"):
-        np.subtract(zb, peak[:, None], out=buffer)
+@dataclass
+class _RowStats:
+    """What one pass over the logits leaves behind: a few numbers per row.
 
-
-def _exp_block(zb: np.ndarray, buffer: np.ndarray) -> np.ndarray:
-    """Fill ``buffer`` with ``exp(zb - max)``; return the row sums of exps."""
-    _shift_block(zb, buffer)
-    np.exp(buffer, out=buffer)
-    return buffer.sum(axis=1)
-
-
-def _target_terms(batch: _Batch, rows: slice, shifted: np.ndarray):
-    """Per row: sum_k w_k t_k, sum_k w_k t_k s_k, and sum_k w_k s_k (float64).
-
-    ``t`` is the unsmoothed target (one-hot for class indices) and ``s`` the
-    shifted logits ``z - max(z)``: working with ``s``, every term of the loss
-    is non-negative and nothing cancels, however large the logits are.
+    ``s = z - max(z)`` are the shifted logits of a row and ``t`` its
+    unsmoothed target; everything else of the loss is computed from these.
     """
-    w = batch.weight
-    t_weight = _target_weight(batch, rows)
-    with np.errstate(invalid="ignore"):
-        if batch.probs is None:
-            labels = batch.labels[rows]
-            t_dot_s = t_weight * shifted[np.arange(shifted.shape[0]), labels]
-        elif w is None:
-            t_dot_s = np.einsum("ij,ij->i", shifted, batch.probs[rows]).astype(np.float64)
+
+    peak: np.ndarray  # max_k z_k (logits dtype)
+    sum_exp: np.ndarray  # sum_k exp(s_k) (logits dtype)
+    s_weighted: np.ndarray | None  # sum_k w_k s_k, only needed when b != 0
+    t_dot_s: np.ndarray | None  # sum_k w_k t_k s_k (float64), probability targets only
+
+    @classmethod
+    def empty(cls, batch: _Batch) -> _RowStats:
+        num_rows, dtype = batch.z.shape[0], batch.z.dtype
+        return cls(
+            peak=np.empty(num_rows, dtype),
+            sum_exp=np.empty(num_rows, dtype),
+            s_weighted=None if batch.b == 0.0 else np.empty(num_rows, dtype),
+            t_dot_s=None if batch.probs is None else np.empty(num_rows),
+        )
+
+
+def _check_peaks(peak: np.ndarray) -> None:
+    """Reject nan and +inf logits: the row maxima reveal both (max propagates nan)."""
+    top = np.max(peak) if peak.size else 0.0
+    if np.isnan(top):
+        raise ValueError("logits contain nan")
+    if top == np.inf:
+        raise ValueError("logits contain +inf; only -inf (a masked class) is allowed")
+
+
+def _shift_block(zb: np.ndarray, peak: np.ndarray, out: np.ndarray) -> None:
+    """Store the row maxima of ``zb`` in ``peak`` and ``zb - max`` in ``out``.
+
+    The shifted entries are <= 0 (``-inf`` for masked classes); nan and +inf
+    logits pass through, to be rejected by :func:`_check_peaks`.
+    """
+    np.max(zb, axis=1, out=peak)
+    np.subtract(zb, peak[:, None], out=out)
+
+
+def _row_sums(block: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """The sum of every row of a block, in its dtype (a vectorised loop, faster than ``np.sum``)."""
+    return np.einsum("ij->i", block, out=out)
+
+
+def _block_stats(batch: _Batch, rows: slice, buffer: np.ndarray, stats: _RowStats) -> None:
+    """Fill ``stats`` for the rows of one block, using ``buffer`` as scratch space."""
+    shifted = buffer[: rows.stop - rows.start]
+    _shift_block(batch.z[rows], stats.peak[rows], shifted)
+    if stats.s_weighted is not None:
+        if batch.weight is None:
+            _row_sums(shifted, out=stats.s_weighted[rows])
         else:
-            t_dot_s = np.einsum("ij,ij,j->i", shifted, batch.probs[rows], w).astype(np.float64)
-        if batch.b == 0.0:
-            s_weighted = np.zeros(shifted.shape[0])
-        else:
-            s_weighted = (shifted.sum(axis=1) if w is None else shifted @ w.astype(shifted.dtype)).astype(np.float64)
-    return t_weight, t_dot_s, s_weighted
+            np.einsum("ij,j->i", shifted, batch.weight.astype(shifted.dtype), out=stats.s_weighted[rows])
+    if stats.t_dot_s is not None:
+        operands = (shifted, batch.probs[rows]) + (() if batch.weight is None else (batch.weight,))
+        stats.t_dot_s[rows] = np.einsum("ij,ij->i" if batch.weight is None else "ij,ij,j->i", *operands)
+    np.exp(shifted, out=shifted)
+    _row_sums(shifted, out=stats.sum_exp[rows])
 
 
 def _row_losses(batch: _Batch) -> np.ndarray:
-    """float64 loss of every row; ignored rows are 0."""
-    total_weight = batch.num_classes if batch.weight is None else batch.weight.sum()
-    losses = np.empty(batch.z.shape[0], dtype=np.float64)
-    buffer = None
-    for rows in batch.row_blocks():
-        zb = batch.z[rows]
-        if buffer is None or buffer.shape[0] != zb.shape[0]:
-            buffer = np.empty_like(zb)
-        _shift_block(zb, buffer)
-        t_weight, t_dot_s, s_weighted = _target_terms(batch, rows, buffer)
-        np.exp(buffer, out=buffer)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            lse = np.log(buffer.sum(axis=1).astype(np.float64))  # logsumexp of the shifted logits, >= 0
-            loss = np.zeros_like(lse)
-            if batch.a != 0.0:
-                loss += batch.a * (t_weight * lse - t_dot_s)
-            if batch.b != 0.0:
-                loss += batch.b * (total_weight * lse - s_weighted)
-        losses[rows] = loss
+    """float64 loss of every row; ignored rows are 0.
+
+    One pass over the logits gathers a few numbers per row (:class:`_RowStats`);
+    the loss is then a vectorised float64 formula over rows.
+    """
+    stats = _RowStats.empty(batch)
+    _for_each_block(batch, lambda rows, buffer: _block_stats(batch, rows, buffer, stats), need_buffer=True)
+    _check_peaks(stats.peak)
+    t_weight = _target_weight(batch, slice(None))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lse = np.log(stats.sum_exp.astype(np.float64))  # logsumexp of the shifted logits, >= 0
+        if batch.probs is None:  # the true class's shifted logit, exactly as the block held it
+            t_dot_s = t_weight * (batch.z[np.arange(batch.z.shape[0]), batch.labels] - stats.peak)
+        else:
+            t_dot_s = stats.t_dot_s
+        losses = np.zeros_like(lse)
+        if batch.a != 0.0:  # a term with a zero coefficient stays out: 0 * inf would be nan
+            losses += batch.a * (t_weight * lse - t_dot_s)
+        if batch.b != 0.0:
+            total_weight = batch.num_classes if batch.weight is None else batch.weight.sum()
+            losses += batch.b * (total_weight * lse - stats.s_weighted)
     if batch.ignored is not None:
         losses[batch.ignored] = 0.0
     return losses
+
+
+# Threads -------------------------------------------------------------------------------------
+
+_POOL_LOCK = threading.Lock()
+_POOL: dict = {"executor": None, "key": None}
+
+
+def _executor(threads: int) -> ThreadPoolExecutor:
+    """The persistent pool, created on first use and again after a fork or a new thread count."""
+    key = (os.getpid(), threads)
+    with _POOL_LOCK:
+        if _POOL["key"] != key:
+            if _POOL["executor"] is not None and _POOL["key"][0] == key[0]:
+                _POOL["executor"].shutdown(wait=False)
+            _POOL["executor"] = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="lsbook")
+            _POOL["key"] = key
+        return _POOL["executor"]
+
+
+def _chunks(batch: _Batch, threads: int) -> list[tuple[int, int]]:
+    """Split the rows into contiguous runs of whole blocks, a few per thread.
+
+    More runs than threads evens out the work when a core is busy elsewhere.
+    The blocks depend only on the input's shape, so neither the number of
+    threads nor which thread runs which run changes a result.
+    """
+    num_rows, block = batch.z.shape[0], batch.block_rows
+    num_blocks = -(-num_rows // block)
+    if threads < 2 or num_blocks < 2 or batch.z.size < PARALLEL_MIN_LOGITS:
+        return [(0, num_rows)]
+    step = block * -(-num_blocks // min(num_blocks, 4 * threads))
+    return [(start, min(start + step, num_rows)) for start in range(0, num_rows, step)]
+
+
+def _for_each_block(batch: _Batch, work, *, need_buffer: bool) -> None:
+    """Call ``work(rows, buffer)`` on every block of rows, in threads when the input is large.
+
+    ``buffer`` is block-sized scratch space, one per run of blocks and reused
+    along it (``None`` unless ``need_buffer``). Errors raised by ``work``
+    reach the caller.
+    """
+
+    def run(chunk: tuple[int, int]) -> None:
+        shape = (min(batch.block_rows, chunk[1] - chunk[0]), batch.num_classes)
+        buffer = np.empty(shape, dtype=batch.z.dtype) if need_buffer else None
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):  # nan and inf are handled explicitly
+            for rows in batch.row_blocks(*chunk):
+                work(rows, buffer)
+
+    threads = NUM_THREADS
+    chunks = _chunks(batch, threads)
+    if len(chunks) == 1:
+        run(chunks[0])
+    else:
+        for _ in _executor(threads).map(run, chunks):  # re-raises the first error of a run
+            pass
 
 
 def _result_dtype(logits) -> np.dtype:
@@ -269,30 +386,40 @@ def cross_entropy_grad(
     array([ 0.075,  0.175, -0.325,  0.075])
     """
     batch = _prepare(logits, target, label_smoothing, ignore_index, weight, reduction, convention)
-    a, b, w = batch.a, batch.b, batch.weight
-    total_weight = batch.num_classes if w is None else w.sum()
     scale = 1.0
     if batch.reduction == "mean":
         denominator = batch.denominator()
         scale = 1.0 / denominator if denominator > 0 else 0.0
-    grad = np.empty(batch.z.shape, dtype=_result_dtype(logits))  # (N, K)
-    buffer = None
-    for rows in batch.row_blocks():
-        zb = batch.z[rows]
-        if buffer is None or buffer.shape[0] != zb.shape[0]:
-            buffer = np.empty_like(zb)
-        sum_exp = _exp_block(zb, buffer)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            t_weight = _target_weight(batch, rows)
-            p_coefficient = (a * t_weight + b * total_weight) * scale / sum_exp.astype(np.float64)
-            out = grad[rows]
-            np.multiply(buffer, p_coefficient.astype(buffer.dtype)[:, None], out=out)
-            out -= np.asarray(b * scale if w is None else b * scale * w, dtype=out.dtype)
-            if a != 0.0:
-                _subtract_target(batch, rows, out, a * scale)
+    total_weight = batch.num_classes if batch.weight is None else batch.weight.sum()
+    # Per row, the gradient is (a * w_t + b * sum(w)) * scale * p - a * scale * w * t - b * scale * w.
+    p_factor = (batch.a * _target_weight(batch, slice(None)) + batch.b * total_weight) * scale
+    peak = np.empty(batch.z.shape[0], batch.z.dtype)
+    grad = np.empty(batch.z.shape, dtype=_result_dtype(logits))  # (N, K), the dtype of batch.z
+
+    def work(rows: slice, _) -> None:
+        _block_grad(batch, rows, grad[rows], peak[rows], p_factor, scale)
+
+    _for_each_block(batch, work, need_buffer=False)
+    _check_peaks(peak)
     if batch.ignored is not None:
         grad[batch.ignored] = 0.0
     return grad.reshape(batch.batch_shape + (batch.num_classes,))
+
+
+def _block_grad(batch: _Batch, rows: slice, out: np.ndarray, peak: np.ndarray, p_factor, scale: float) -> None:
+    """Write the gradient of the rows of one block into ``out``, their maxima into ``peak``.
+
+    ``out`` holds ``exp(s)`` first, then the scaled probabilities, then the
+    gradient: no other block-sized array is needed.
+    """
+    _shift_block(batch.z[rows], peak, out)
+    np.exp(out, out=out)
+    out *= (p_factor[rows] / _row_sums(out)).astype(out.dtype)[:, None]
+    if batch.b != 0.0:
+        w = batch.weight
+        out -= np.asarray(batch.b * scale if w is None else batch.b * scale * w, dtype=out.dtype)
+    if batch.a != 0.0:
+        _subtract_target(batch, rows, out, batch.a * scale)
 
 
 def _target_weight(batch: _Batch, rows: slice) -> np.ndarray:
