@@ -55,7 +55,10 @@ class Classifier:
     ----------
     params : dict of numpy.ndarray
         ``w1`` (features, hidden) and ``b1`` for the hidden layer, if any;
-        ``w2`` (penultimate size, K) and ``b2`` for the output layer.
+        ``w2`` (penultimate size, K) and ``b2`` for the output layer. They are
+        views into :attr:`flat_params`: change them in place, never rebind them.
+    flat_params : numpy.ndarray
+        All parameters in one vector, the one the optimiser updates.
     """
 
     def __init__(self, num_features: int, num_classes: int, hidden: int | None = None, *, seed: int = 0):
@@ -73,6 +76,17 @@ class Classifier:
             width = self.hidden
         self.params["w2"] = rng.normal(0.0, np.sqrt(1.0 / width), (width, self.num_classes))
         self.params["b2"] = np.zeros(self.num_classes)
+        # Every array in params is a view into one flat vector, so the optimiser
+        # updates all of them with a handful of whole-vector operations.
+        self.flat_params = np.concatenate([value.ravel() for value in self.params.values()])
+        offset = 0
+        for name, value in self.params.items():
+            self.params[name] = self.flat_params[offset : offset + value.size].reshape(value.shape)
+            offset += value.size
+
+    def flatten(self, grads: dict[str, np.ndarray]) -> np.ndarray:
+        """Gradients as one vector laid out like :attr:`flat_params`."""
+        return np.concatenate([grads[name].ravel() for name in self.params])
 
     def _inputs(self, x) -> np.ndarray:
         x = np.asarray(x, dtype=np.float64)
@@ -131,26 +145,25 @@ class Classifier:
 
 
 class Adam:
-    """The Adam optimiser (Kingma and Ba), updating a dict of arrays in place."""
+    """The Adam optimiser (Kingma and Ba), updating one parameter vector in place."""
 
-    def __init__(self, params: dict[str, np.ndarray], learning_rate: float = 1e-2, beta1=0.9, beta2=0.999, eps=1e-8):
+    def __init__(self, params: np.ndarray, learning_rate: float = 1e-2, beta1=0.9, beta2=0.999, eps=1e-8):
         self.params = params
         self.learning_rate = _positive_float(learning_rate, "learning_rate")
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
-        self.m = {name: np.zeros_like(value) for name, value in params.items()}
-        self.v = {name: np.zeros_like(value) for name, value in params.items()}
+        self.m = np.zeros_like(params)
+        self.v = np.zeros_like(params)
         self.steps = 0
 
-    def step(self, grads: dict[str, np.ndarray]) -> None:
+    def step(self, grad: np.ndarray) -> None:
         self.steps += 1
-        # Bias corrections: the moment estimates start at zero.
-        c1 = 1.0 - self.beta1**self.steps
-        c2 = 1.0 - self.beta2**self.steps
-        for name, grad in grads.items():
-            self.m[name] = self.beta1 * self.m[name] + (1.0 - self.beta1) * grad
-            self.v[name] = self.beta2 * self.v[name] + (1.0 - self.beta2) * grad**2
-            update = (self.m[name] / c1) / (np.sqrt(self.v[name] / c2) + self.eps)
-            self.params[name] -= self.learning_rate * update
+        self.m *= self.beta1
+        self.m += (1.0 - self.beta1) * grad
+        self.v *= self.beta2
+        self.v += (1.0 - self.beta2) * grad**2
+        # Bias corrections: both moment estimates start at zero.
+        step_size = self.learning_rate * np.sqrt(1.0 - self.beta2**self.steps) / (1.0 - self.beta1**self.steps)
+        self.params -= step_size * self.m / (np.sqrt(self.v) + self.eps)
 
 
 def _smoothing_schedule(label_smoothing) -> Callable[[int], float]:
@@ -223,7 +236,7 @@ def train(
     batch_size = _positive_int(batch_size, "batch_size")
     temperature = _positive_float(temperature, "temperature")
     schedule = _smoothing_schedule(label_smoothing)
-    optimiser = Adam(model.params, learning_rate)
+    optimiser = Adam(model.flat_params, learning_rate)
     rng = np.random.default_rng(seed)
     n = x.shape[0]
     history = np.empty(epochs)
@@ -234,6 +247,7 @@ def train(
             order = rng.permutation(n)
             for start in range(0, n, batch_size):
                 rows = order[start : start + batch_size]
-                optimiser.step(model.gradients(x[rows], target[rows], label_smoothing=eps, temperature=temperature))
+                grads = model.gradients(x[rows], target[rows], label_smoothing=eps, temperature=temperature)
+                optimiser.step(model.flatten(grads))
             history[epoch] = model.loss(x, target, label_smoothing=eps, temperature=temperature)
     return history
