@@ -142,3 +142,15 @@ def test_bad_input_gets_a_clear_error(toy, call, error, match):
     x, y = toy
     with pytest.raises(error, match=match):
         call(Classifier(5, 3, 4), x, y)
+
+
+def test_training_updates_the_parameter_arrays_in_place(toy):
+    """The optimiser works on one flat vector; every params entry must stay a view into it."""
+    x, y = toy
+    model = Classifier(5, 3, 4, seed=0)
+    arrays = dict(model.params)
+    before = {name: value.copy() for name, value in arrays.items()}
+    train(model, x, y, epochs=2, seed=0)
+    for name, value in model.params.items():
+        assert value is arrays[name] and np.shares_memory(value, model.flat_params)
+        assert not np.array_equal(value, before[name])
