@@ -41,3 +41,46 @@ def use_book_style() -> None:
         set_matplotlib_formats("png")
     except ImportError:  # plain Python: nothing to configure
         pass
+
+
+def plot_reliability(ax, data, *, label: str | None = None, color: str | None = None):
+    """Draw a reliability diagram from :class:`lsbook.calibration.ReliabilityData`.
+
+    Used in chapter 4, section "Reliability diagrams". One bar per non-empty
+    bin, as high as the bin's accuracy; the diagonal is perfect calibration,
+    so a bar below it means over-confidence and above it under-confidence.
+    Returns ``ax``.
+    """
+    kept = data.counts > 0
+    width = data.edges[1:] - data.edges[:-1]
+    ax.bar(
+        data.edges[:-1][kept],
+        data.accuracy[kept],
+        width=width[kept],
+        align="edge",
+        color=color or PALETTE[0],
+        edgecolor="white",
+        alpha=0.8,
+        label=label,
+    )
+    ax.plot([0, 1], [0, 1], linestyle="--", color="0.4", linewidth=1.0, label="perfect calibration")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("confidence (top probability)")
+    ax.set_ylabel("accuracy in the bin")
+    return ax
+
+
+def plot_confidence_histogram(ax, data, *, color: str | None = None):
+    """Bar chart of the share of examples in each confidence bin of ``data``.
+
+    The companion of :func:`plot_reliability`: it shows how many predictions
+    each bar of the reliability diagram stands on. Returns ``ax``.
+    """
+    width = data.edges[1:] - data.edges[:-1]
+    ax.bar(data.edges[:-1], data.counts / data.counts.sum(), width=width, align="edge",
+           color=color or PALETTE[0], edgecolor="white")
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("confidence (top probability)")
+    ax.set_ylabel("share of examples")
+    return ax

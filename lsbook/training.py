@@ -1,0 +1,253 @@
+"""Small classifiers trained with the book's own loss and gradient.
+
+Used by chapter 4, section "Training with and without smoothing", and by
+chapter 5 (teachers and students). Two models: softmax regression and a
+network with one hidden ReLU layer, whose hidden activations are the
+*penultimate* layer of chapter 5. Their backward pass starts from
+:func:`lsbook.cross_entropy_grad`, the gradient ``p - q`` of chapter 2 (divided
+by the batch size for the mean loss); the rest is ordinary backpropagation.
+
+Training is minibatch Adam. It is deterministic: a seed fixes the initial
+weights and the order of the minibatches, and the matrix products run on a
+single BLAS thread, so results do not depend on how many cores are free.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable
+
+import numpy as np
+
+from .loss import cross_entropy, cross_entropy_grad
+from .softmax import softmax
+
+
+def _positive_int(value, name: str) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a positive integer, got {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1, got {value}")
+    return int(value)
+
+
+def _positive_float(value, name: str) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a positive number, got {value!r}")
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a finite positive number, got {value!r}")
+    return float(value)
+
+
+class Classifier:
+    """Softmax regression (``hidden=None``) or a one-hidden-layer ReLU network.
+
+    Parameters
+    ----------
+    num_features, num_classes : int
+        Input size and K.
+    hidden : int, optional
+        Width of the hidden layer; ``None`` gives softmax regression.
+    seed : int
+        Seeds the initial weights (He initialisation for the hidden layer).
+
+    Attributes
+    ----------
+    params : dict of numpy.ndarray
+        ``w1`` (features, hidden) and ``b1`` for the hidden layer, if any;
+        ``w2`` (penultimate size, K) and ``b2`` for the output layer. They are
+        views into :attr:`flat_params`: change them in place, never rebind them.
+    flat_params : numpy.ndarray
+        All parameters in one vector, the one the optimiser updates.
+    """
+
+    def __init__(self, num_features: int, num_classes: int, hidden: int | None = None, *, seed: int = 0):
+        self.num_features = _positive_int(num_features, "num_features")
+        self.num_classes = _positive_int(num_classes, "num_classes")
+        if self.num_classes < 2:
+            raise ValueError(f"num_classes must be at least 2, got {num_classes}")
+        self.hidden = None if hidden is None else _positive_int(hidden, "hidden")
+        rng = np.random.default_rng(seed)
+        self.params: dict[str, np.ndarray] = {}
+        width = self.num_features
+        if self.hidden is not None:
+            self.params["w1"] = rng.normal(0.0, np.sqrt(2.0 / width), (width, self.hidden))
+            self.params["b1"] = np.zeros(self.hidden)
+            width = self.hidden
+        self.params["w2"] = rng.normal(0.0, np.sqrt(1.0 / width), (width, self.num_classes))
+        self.params["b2"] = np.zeros(self.num_classes)
+        # Every array in params is a view into one flat vector, so the optimiser
+        # updates all of them with a handful of whole-vector operations.
+        self.flat_params = np.concatenate([value.ravel() for value in self.params.values()])
+        offset = 0
+        for name, value in self.params.items():
+            self.params[name] = self.flat_params[offset : offset + value.size].reshape(value.shape)
+            offset += value.size
+
+    def flatten(self, grads: dict[str, np.ndarray]) -> np.ndarray:
+        """Gradients as one vector laid out like :attr:`flat_params`."""
+        return np.concatenate([grads[name].ravel() for name in self.params])
+
+    def _inputs(self, x) -> np.ndarray:
+        x = np.asarray(x, dtype=np.float64)
+        if x.ndim != 2 or x.shape[1] != self.num_features:
+            raise ValueError(f"x must have shape (N, {self.num_features}), got {x.shape}")
+        if not np.all(np.isfinite(x)):
+            raise ValueError("x contains nan or inf")
+        return x
+
+    def features(self, x) -> np.ndarray:
+        """Penultimate activations (N, hidden): what the output layer sees.
+
+        For softmax regression these are the inputs themselves.
+        """
+        return self._features(self._inputs(x))
+
+    def _features(self, x: np.ndarray) -> np.ndarray:
+        if self.hidden is None:
+            return x
+        return np.maximum(x @ self.params["w1"] + self.params["b1"], 0.0)
+
+    def logits(self, x) -> np.ndarray:
+        """Logits (N, K)."""
+        return self.features(x) @ self.params["w2"] + self.params["b2"]
+
+    def predict_proba(self, x) -> np.ndarray:
+        """Predicted distribution ``softmax(logits)`` (N, K)."""
+        return softmax(self.logits(x))
+
+    @property
+    def templates(self) -> np.ndarray:
+        """The final-layer weight vector of each class, one row per class (K, hidden)."""
+        return self.params["w2"].T
+
+    def loss(self, x, target, *, label_smoothing: float = 0.0, temperature: float = 1.0) -> float:
+        """Mean loss of ``softmax(logits / temperature)`` against ``target``.
+
+        ``target`` is class indices (N,) or a probability target (N, K), as
+        for :func:`lsbook.cross_entropy`.
+        """
+        return float(cross_entropy(self.logits(x) / temperature, target, label_smoothing=label_smoothing))
+
+    def gradients(self, x, target, *, label_smoothing: float = 0.0, temperature: float = 1.0) -> dict:
+        """Gradients of :meth:`loss` with respect to every array in ``params``."""
+        x = self._inputs(x)
+        h = self._features(x)
+        z = (h @ self.params["w2"] + self.params["b2"]) / temperature
+        # The output layer's backward pass is the book's gradient, p - q per row over N.
+        g = cross_entropy_grad(z, target, label_smoothing=label_smoothing) / temperature
+        grads = {"w2": h.T @ g, "b2": g.sum(axis=0)}
+        if self.hidden is not None:
+            dh = (g @ self.params["w2"].T) * (h > 0)
+            grads["w1"] = x.T @ dh
+            grads["b1"] = dh.sum(axis=0)
+        return grads
+
+
+class Adam:
+    """The Adam optimiser (Kingma and Ba), updating one parameter vector in place."""
+
+    def __init__(self, params: np.ndarray, learning_rate: float = 1e-2, beta1=0.9, beta2=0.999, eps=1e-8):
+        self.params = params
+        self.learning_rate = _positive_float(learning_rate, "learning_rate")
+        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+        self.m = np.zeros_like(params)
+        self.v = np.zeros_like(params)
+        self.steps = 0
+
+    def step(self, grad: np.ndarray) -> None:
+        self.steps += 1
+        self.m *= self.beta1
+        self.m += (1.0 - self.beta1) * grad
+        self.v *= self.beta2
+        self.v += (1.0 - self.beta2) * grad**2
+        # Bias corrections: both moment estimates start at zero.
+        step_size = self.learning_rate * np.sqrt(1.0 - self.beta2**self.steps) / (1.0 - self.beta1**self.steps)
+        self.params -= step_size * self.m / (np.sqrt(self.v) + self.eps)
+
+
+def _smoothing_schedule(label_smoothing) -> Callable[[int], float]:
+    """A function epoch -> eps, from a number or a function."""
+    if callable(label_smoothing):
+        return label_smoothing
+    if isinstance(label_smoothing, (bool, np.bool_)) or not isinstance(label_smoothing, numbers.Real):
+        raise TypeError(
+            f"label_smoothing must be a number in [0, 1] or a function of the epoch, got {label_smoothing!r}"
+        )
+    value = float(label_smoothing)
+    return lambda epoch: value
+
+
+def _check_target(target, n: int, num_classes: int) -> np.ndarray:
+    target = np.asarray(target)
+    if target.shape not in ((n,), (n, num_classes)):
+        raise ValueError(
+            f"target must have shape ({n},) (class indices) or ({n}, {num_classes}) (probabilities), got {target.shape}"
+        )
+    return target
+
+
+def train(
+    model: Classifier,
+    x,
+    target,
+    *,
+    label_smoothing: float | Callable[[int], float] = 0.0,
+    epochs: int = 30,
+    batch_size: int = 64,
+    learning_rate: float = 1e-2,
+    temperature: float = 1.0,
+    seed: int = 0,
+) -> np.ndarray:
+    """Train ``model`` in place with minibatch Adam; return the loss after each epoch.
+
+    The loss recorded for an epoch is the mean over all of ``x``, with that
+    epoch's smoothing, measured after its last step.
+
+    Parameters
+    ----------
+    model : Classifier
+    x : array_like, shape (N, num_features)
+    target : array_like
+        Class indices (N,), or probability targets (N, K) such as a teacher's
+        softened predictions (chapter 5).
+    label_smoothing : float or callable
+        eps, or a function ``epoch -> eps`` (epochs count from 0) for a
+        smoothing strength that changes during training.
+    epochs, batch_size : int
+        Passes over the data, and examples per Adam step (the last batch of
+        an epoch may be smaller).
+    learning_rate : float
+        Adam's step size.
+    temperature : float
+        The loss is computed on ``logits / temperature``: 1 for ordinary
+        training, T > 1 for a distillation student matching targets that a
+        teacher produced at the same T.
+    seed : int
+        Fixes the order of the minibatches.
+    """
+    from threadpoolctl import threadpool_limits
+
+    if not isinstance(model, Classifier):
+        raise TypeError(f"model must be a Classifier, got {type(model).__name__}")
+    x = model._inputs(x)
+    target = _check_target(target, x.shape[0], model.num_classes)
+    epochs = _positive_int(epochs, "epochs")
+    batch_size = _positive_int(batch_size, "batch_size")
+    temperature = _positive_float(temperature, "temperature")
+    schedule = _smoothing_schedule(label_smoothing)
+    optimiser = Adam(model.flat_params, learning_rate)
+    rng = np.random.default_rng(seed)
+    n = x.shape[0]
+    history = np.empty(epochs)
+    # One BLAS thread: the same sums in the same order on any machine load.
+    with threadpool_limits(limits=1, user_api="blas"):
+        for epoch in range(epochs):
+            eps = schedule(epoch)
+            order = rng.permutation(n)
+            for start in range(0, n, batch_size):
+                rows = order[start : start + batch_size]
+                grads = model.gradients(x[rows], target[rows], label_smoothing=eps, temperature=temperature)
+                optimiser.step(model.flatten(grads))
+            history[epoch] = model.loss(x, target, label_smoothing=eps, temperature=temperature)
+    return history
