@@ -7,11 +7,17 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 BUILD_FLAGS := -W -n --keep-going
 
-.PHONY: help env book test lint unit book-check execute lab clean
+CHROMIUM ?= /usr/bin/chromium
+SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+PORT     ?= 8000
+
+.PHONY: help env book test lint unit book-check browser chromium serve pdf execute lab clean
 
 help:
 	@echo "make book       build the HTML book into _build/html (creates .venv if needed)"
-	@echo "make test       lint, unit tests, notebook re-execution (nbval) and the strict book build"
+	@echo "make test       lint, unit tests, notebook re-execution (nbval), the strict book build, browser tests"
+	@echo "make serve      serve the built book on http://127.0.0.1:$(PORT)"
+	@echo "make pdf        the whole book as one PDF (optional; needs XeLaTeX, see README)"
 	@echo "make execute    re-execute every notebook in place, storing fresh outputs"
 	@echo "make lab        open the notebooks in JupyterLab"
 	@echo "make clean      remove _build"
@@ -28,7 +34,7 @@ book: $(STAMP)
 	$(BIN)/jupyter-book build . $(BUILD_FLAGS)
 	@echo "The book is ready: open file://$(CURDIR)/_build/html/index.html"
 
-test: lint unit book-check
+test: lint unit book-check browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -41,6 +47,25 @@ unit: $(STAMP)
 book-check: $(STAMP)
 	rm -rf _build/html _build/.doctrees
 	$(BIN)/jupyter-book build . $(BUILD_FLAGS)
+
+# The built book in a real browser (tests/browser): after the strict build,
+# served on 127.0.0.1, read by Debian's Chromium through Playwright, offline.
+# Screenshots land in _build/screenshots/.
+browser: book-check chromium
+	$(BIN)/python -m pytest tests/browser -q
+
+# Debian's Chromium (Playwright's own browser download is not used).
+chromium:
+	test -x $(CHROMIUM) || ($(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium)
+
+serve:
+	@test -f _build/html/index.html || $(MAKE) book
+	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
+
+# The whole book as one PDF, through XeLaTeX (optional, not part of `make test`).
+pdf: $(STAMP)
+	$(BIN)/jupyter-book build . --builder pdflatex
+	@echo "The PDF is ready: _build/latex/book.pdf"
 
 # Re-execute the chapter notebooks after a change to lsbook or to a notebook.
 execute: $(STAMP)
