@@ -92,6 +92,19 @@ def test_phone_has_no_horizontal_scrolling(visit, file):
         pytest.fail(f"page is {widths['scroll']}px wide on a {widths['client']}px phone; widest: {culprits}")
 
 
+def test_landing_page_links_every_chapter(visit):
+    """The learning path on the landing page links each chapter of the book, in order."""
+    page = visit(PAGES[0]).page
+    paths = page.evaluate(
+        "() => [...document.querySelectorAll('ol.learning-path p.learning-path-link a')]"
+        ".map(a => new URL(a.href).pathname)"
+    )
+    linked = [path.removeprefix("/").removesuffix(".html") for path in paths]
+    assert linked == CHAPTERS, f"the learning path links {linked}, the book's chapters are {CHAPTERS}"
+    items = page.locator("ol.learning-path > li").count()
+    assert items >= len(CHAPTERS), "the learning path describes fewer chapters than the book has"
+
+
 # --- Exercises and solutions -------------------------------------------------
 
 
