@@ -84,10 +84,16 @@ def test_phone_has_no_horizontal_scrolling(visit, file):
         "() => ({scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth})"
     )
     if widths["scroll"] > widths["client"]:
+        # The elements that stick out past the screen edge, not counting those inside a scrolling box.
         culprits = page.evaluate(
-            """() => [...document.querySelectorAll('main *')]
-                .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
-                .slice(0, 5).map(e => e.tagName + '.' + e.className)"""
+            """() => {
+                const width = document.documentElement.clientWidth;
+                const scrolls = e => { for (let a = e.parentElement; a; a = a.parentElement)
+                    if (getComputedStyle(a).overflowX !== 'visible') return true; return false; };
+                return [...document.querySelectorAll('body *')]
+                    .filter(e => e.getBoundingClientRect().right > width + 1 && !scrolls(e))
+                    .slice(0, 5).map(e => `${e.tagName}.${e.className} "${e.textContent.trim().slice(0, 50)}"`);
+            }"""
         )
         pytest.fail(f"page is {widths['scroll']}px wide on a {widths['client']}px phone; widest: {culprits}")
 
