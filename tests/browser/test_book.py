@@ -269,9 +269,12 @@ def test_explorer_matches_lsbook(visit, file):
 # --- Screenshots for a person to look at --------------------------------------
 
 
-@pytest.mark.parametrize("file", [PAGES[0]] + CHAPTERS, ids=page_id)
+WORKBOOK = [f for f in PAGES if f == "book/exercises"]
+
+
+@pytest.mark.parametrize("file", [PAGES[0]] + CHAPTERS + WORKBOOK, ids=page_id)
 def test_screenshots(visit, file):
-    """Desktop (light and dark, full page) and phone views of the landing page and each chapter."""
+    """Desktop (light and dark, full page) and phone views of the landing page, each chapter and the workbook."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     name = page_id(file)
     views = [("light", {}, True), ("dark", {"color_scheme": "dark"}, True), ("phone", {"viewport": PHONE}, False)]
