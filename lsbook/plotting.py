@@ -1,9 +1,11 @@
 """The book's figure style: readable on the light and the dark theme.
 
 Applied at the top of every chapter notebook with :func:`use_book_style`.
-Figures keep an opaque white background, so dark text and lines stay legible
-whichever theme the reader has chosen; colours come from a palette that
-stays distinguishable for common colour-vision deficiencies.
+Figures keep an opaque white background and dark ink, so text and lines stay
+legible whichever theme the reader has chosen (on the dark theme the book's
+stylesheet, ``book/_static/lsbook.css``, shows them as rounded white cards).
+Colours come from a palette that stays distinguishable for common
+colour-vision deficiencies.
 """
 
 from __future__ import annotations
@@ -15,6 +17,14 @@ BOOK_STYLE = {
     "figure.facecolor": "white",
     "axes.facecolor": "white",
     "savefig.facecolor": "white",
+    # Dark ink on the white card, whatever style the reader's matplotlibrc sets
+    # (a dark_background default would otherwise draw white text on white).
+    "text.color": "black",
+    "axes.labelcolor": "black",
+    "axes.edgecolor": "black",
+    "xtick.color": "black",
+    "ytick.color": "black",
+    "legend.labelcolor": "black",
     "figure.figsize": (6.4, 4.0),
     "figure.dpi": 100,
     "axes.grid": True,
