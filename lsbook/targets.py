@@ -9,9 +9,14 @@ with ``(a, b) = (1 - eps, eps / K)`` in the uniform convention (PyTorch,
 Keras, optax, timm) and ``(a, b) = (1 - eps - eps / (K - 1), eps / (K - 1))``
 in the "others" convention (fairseq), where the true class gets exactly
 ``1 - eps``. Both sum to one.
+
+:func:`optimal_logit_gap` is where that target leaves the logits at the
+minimum of the loss (chapter 2, section "The finite optimum").
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -62,3 +67,27 @@ def smooth_labels(target, num_classes: int, epsilon: float, *, convention: str =
     q = np.full(shape + (num_classes,), b, dtype=np.float64)
     np.put_along_axis(q, labels[..., None], a + b, axis=-1)
     return q
+
+
+def optimal_logit_gap(num_classes: int, epsilon: float, *, convention: str = "uniform") -> float:
+    """The gap ``z_c - z_j`` between the true logit and each other logit at the loss minimum.
+
+    The smoothed loss is smallest where ``softmax(z)`` equals the target, so
+    the gap is ``log(q_c / q_j) = log((a + b) / b)`` with ``(a, b)`` from
+    :func:`target_coefficients`. In the uniform convention that is
+    ``log((1 - eps + eps / K) / (eps / K))``.
+
+    Returns ``inf`` for ``epsilon = 0`` (hard targets have no finite
+    minimum), and ``-inf`` in the "others" convention at ``epsilon = 1``,
+    where the true class gets no mass at all.
+
+    Examples
+    --------
+    >>> round(math.exp(optimal_logit_gap(4, 0.1)), 9)  # K = 4, eps = 0.1: the gap is log 37
+    37.0
+    """
+    a, b = target_coefficients(num_classes, epsilon, convention)
+    if b == 0.0:
+        return math.inf
+    ratio = (a + b) / b
+    return math.log(ratio) if ratio > 0.0 else -math.inf

@@ -122,6 +122,44 @@ def test_smoothed_optimum_has_a_finite_logit_gap(num_classes, gap):
     assert lsbook.softmax(z)[0] == pytest.approx(1 - 0.1 + 0.1 / num_classes, rel=1e-12)
 
 
+@pytest.mark.parametrize(
+    ("num_classes", "epsilon", "convention", "ratio"),
+    [(4, 0.1, "uniform", 37), (10, 0.1, "uniform", 91), (1000, 0.1, "uniform", 9001), (4, 0.1, "others", 27)],
+)
+def test_optimal_logit_gap_hand_values(num_classes, epsilon, convention, ratio):
+    """K = 4: 0.925 / 0.025 = 37; fairseq's convention gives 0.9 / (0.1 / 3) = 27."""
+    gap = lsbook.optimal_logit_gap(num_classes, epsilon, convention=convention)
+    assert isinstance(gap, float)
+    assert gap == pytest.approx(math.log(ratio), rel=1e-12)
+
+
+@pytest.mark.parametrize("convention", ["uniform", "others"])
+@pytest.mark.parametrize(("num_classes", "epsilon"), [(2, 0.3), (5, 0.05), (7, 0.6)])
+def test_the_gradient_vanishes_at_the_optimal_logit_gap(num_classes, epsilon, convention):
+    z = np.zeros(num_classes)
+    z[0] = lsbook.optimal_logit_gap(num_classes, epsilon, convention=convention)
+    kwargs = {"label_smoothing": epsilon, "convention": convention}
+    np.testing.assert_allclose(lsbook.cross_entropy_grad(z, 0, **kwargs), 0.0, atol=1e-12)
+
+
+def test_optimal_logit_gap_limits():
+    assert lsbook.optimal_logit_gap(4, 0.0) == math.inf  # hard targets: no finite minimum
+    assert lsbook.optimal_logit_gap(4, 0.0, convention="others") == math.inf
+    assert lsbook.optimal_logit_gap(4, 1.0) == 0.0  # the uniform target: all logits equal
+    assert lsbook.optimal_logit_gap(4, 1.0, convention="others") == -math.inf  # true class gets nothing
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "error", "name"),
+    [((1, 0.1), {}, ValueError, "num_classes"), ((4.0, 0.1), {}, TypeError, "num_classes"),
+     ((4, 1.5), {}, ValueError, "epsilon"), ((4, -0.1), {}, ValueError, "epsilon"),
+     ((4, "0.1"), {}, TypeError, "epsilon"), ((4, 0.1), {"convention": "fairseq"}, ValueError, "convention")],
+)
+def test_optimal_logit_gap_rejects_bad_input(args, kwargs, error, name):
+    with pytest.raises(error, match=rf"\b{name}\b"):
+        lsbook.optimal_logit_gap(*args, **kwargs)
+
+
 def test_batch_of_four_float64():
     loss = lsbook.cross_entropy(BATCH_LOGITS, BATCH_TARGETS, label_smoothing=0.1)
     grad = lsbook.cross_entropy_grad(BATCH_LOGITS, BATCH_TARGETS, label_smoothing=0.1)

@@ -8,6 +8,7 @@ from ..check import Mistake, check_function, compare, register
 from ..distillation import soft_targets, wrong_class_distribution
 from ..penultimate import project_onto_templates
 from ..softmax import softmax
+from ..targets import optimal_logit_gap
 
 # 5.1 A teacher's soft targets at temperature T.
 
@@ -56,13 +57,13 @@ _EPS, _K, _T = 0.1, 10, 4.0
 
 
 def _soft_true_class(eps, num_classes, temperature):
-    gap = np.log((1 - eps + eps / num_classes) / (eps / num_classes))
+    gap = optimal_logit_gap(num_classes, eps)
     return 1.0 / (1.0 + (num_classes - 1) * np.exp(-gap / temperature))
 
 
 @register("5.2")
 def _perfect_teacher_at_temperature(answer):
-    gap = np.log((1 - _EPS + _EPS / _K) / (_EPS / _K))
+    gap = optimal_logit_gap(_K, _EPS)
     compare(
         answer,
         _soft_true_class(_EPS, _K, _T),
