@@ -65,25 +65,26 @@ GOALS = {
 # The methods ------------------------------------------------------------------------------------
 
 
-def naive_loss(z, labels, epsilon):
-    """The textbook version: the full smoothed target and the full log-softmax."""
+def naive_target_and_log_p(z, labels, epsilon):
+    """The textbook way: the full (N, K) smoothed target and the full log-softmax."""
     n, k = z.shape
     target = np.full(z.shape, epsilon / k, dtype=z.dtype)
     target[np.arange(n), labels] += 1 - epsilon
     shifted = z - z.max(axis=1, keepdims=True)
-    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return target, shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def naive_loss(z, labels, epsilon):
+    """The textbook version of the loss."""
+    target, log_p = naive_target_and_log_p(z, labels, epsilon)
     return -(target * log_p).sum(axis=1).mean()
 
 
 def naive_loss_grad(z, labels, epsilon):
     """The textbook version of the loss and its gradient (p - q) / N."""
-    n, k = z.shape
-    target = np.full(z.shape, epsilon / k, dtype=z.dtype)
-    target[np.arange(n), labels] += 1 - epsilon
-    shifted = z - z.max(axis=1, keepdims=True)
-    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    target, log_p = naive_target_and_log_p(z, labels, epsilon)
     loss = -(target * log_p).sum(axis=1).mean()
-    return loss, (np.exp(log_p) - target) / n
+    return loss, (np.exp(log_p) - target) / z.shape[0]
 
 
 def lsbook_loss(z, labels, epsilon):
