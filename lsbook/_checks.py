@@ -30,6 +30,11 @@ def as_logits(logits, name: str = "logits") -> np.ndarray:
     return array
 
 
+def working_dtype(array: np.ndarray) -> np.dtype:
+    """The dtype results come in: the logits' own, but half precision computes in float32."""
+    return np.dtype(np.float32) if array.dtype.itemsize < 4 else array.dtype
+
+
 def check_num_classes(num_classes, name: str = "num_classes") -> int:
     """A whole number of classes, at least two."""
     if isinstance(num_classes, (bool, np.bool_)) or not isinstance(num_classes, numbers.Integral):
@@ -117,7 +122,8 @@ def as_class_weight(weight, num_classes: int):
 
 def as_probability_target(target: np.ndarray, tolerance: float = 1e-3) -> np.ndarray:
     """Check a probability target: finite, non-negative, rows summing to one."""
-    if not np.all(np.isfinite(target)) or np.any(target < 0):
+    # min and max reveal nan, inf and negative entries without a full-size temporary.
+    if target.size and (not np.isfinite(target.min()) or not np.isfinite(target.max()) or target.min() < 0):
         raise ValueError("a probability target must be finite and non-negative")
     sums = target.sum(axis=-1, dtype=np.float64)
     if sums.size and np.max(np.abs(sums - 1.0)) > tolerance:

@@ -21,7 +21,7 @@ import numbers
 
 import numpy as np
 
-from ._checks import REDUCTIONS, as_logits, check_choice
+from ._checks import REDUCTIONS, as_logits, check_choice, working_dtype
 from .softmax import log_softmax
 
 #: How far a row of a probability vector may sum from one.
@@ -117,17 +117,11 @@ def _check_beta(beta) -> float:
     return value
 
 
-def _entropy_of_logits(logits) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``p``, ``log p`` and ``H(p)`` for ``p = softmax(logits)``, in float64."""
-    z = as_logits(logits).astype(np.float64)
-    log_p = log_softmax(z)
+def _entropy_of_logits(z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``p``, ``log p`` and ``H(p)`` for ``p = softmax(z)``, in float64."""
+    log_p = log_softmax(z.astype(np.float64))
     p = np.exp(log_p)
     return p, log_p, -_x_log_y(p, log_p).sum(axis=-1)
-
-
-def _result_dtype(logits) -> np.dtype:
-    dtype = as_logits(logits).dtype
-    return np.dtype(np.float32) if dtype.itemsize < 4 else dtype
 
 
 def confidence_penalty(logits, beta: float, *, reduction: str = "mean"):
@@ -155,9 +149,10 @@ def confidence_penalty(logits, beta: float, *, reduction: str = "mean"):
     """
     beta = _check_beta(beta)
     reduction = check_choice(reduction, REDUCTIONS, "reduction")
-    _, _, h = _entropy_of_logits(logits)
+    z = as_logits(logits)
+    _, _, h = _entropy_of_logits(z)
     penalty = -beta * h
-    dtype = _result_dtype(logits)
+    dtype = working_dtype(z)
     if reduction == "none":
         return penalty.astype(dtype)
     if reduction == "sum":
@@ -177,9 +172,10 @@ def confidence_penalty_grad(logits, beta: float, *, reduction: str = "mean") -> 
     """
     beta = _check_beta(beta)
     reduction = check_choice(reduction, REDUCTIONS, "reduction")
-    p, log_p, h = _entropy_of_logits(logits)
+    z = as_logits(logits)
+    p, log_p, h = _entropy_of_logits(z)
     with np.errstate(invalid="ignore"):
         grad = np.where(p == 0, 0.0, beta * p * (log_p + h[..., None]))
     if reduction == "mean":
         grad /= max(1, h.size)
-    return grad.astype(_result_dtype(logits))
+    return grad.astype(working_dtype(z))

@@ -43,6 +43,7 @@ from ._checks import (
     check_epsilon,
     check_ignore_index,
     check_num_classes,
+    working_dtype,
 )
 from .targets import target_coefficients
 
@@ -108,8 +109,7 @@ class _Batch:
 
 def _prepare(logits, target, label_smoothing, ignore_index, weight, reduction, convention) -> _Batch:
     z = as_logits(logits)
-    if z.dtype.itemsize < 4:
-        z = z.astype(np.float32)  # half precision: compute in float32
+    z = z.astype(working_dtype(z), copy=False)
     num_classes = check_num_classes(z.shape[-1], "logits.shape[-1] (the number of classes)")
     epsilon = check_epsilon(label_smoothing)
     reduction = check_choice(reduction, REDUCTIONS, "reduction")
@@ -284,13 +284,6 @@ def _for_each_block(batch: _Batch, work, *, need_buffer: bool) -> None:
             pass
 
 
-def _result_dtype(logits) -> np.dtype:
-    z = np.asarray(logits)
-    if not np.issubdtype(z.dtype, np.floating):
-        return np.dtype(np.float64)
-    return np.dtype(np.float32) if z.dtype.itemsize < 4 else z.dtype
-
-
 def cross_entropy(
     logits,
     target,
@@ -351,7 +344,7 @@ def cross_entropy(
     """
     batch = _prepare(logits, target, label_smoothing, ignore_index, weight, reduction, convention)
     losses = _row_losses(batch)
-    dtype = _result_dtype(logits)
+    dtype = batch.z.dtype
     if batch.reduction == "none":
         return losses.reshape(batch.batch_shape).astype(dtype)
     if batch.reduction == "sum":
@@ -394,7 +387,7 @@ def cross_entropy_grad(
     # Per row, the gradient is (a * w_t + b * sum(w)) * scale * p - a * scale * w * t - b * scale * w.
     p_factor = (batch.a * _target_weight(batch, slice(None)) + batch.b * total_weight) * scale
     peak = np.empty(batch.z.shape[0], batch.z.dtype)
-    grad = np.empty(batch.z.shape, dtype=_result_dtype(logits))  # (N, K), the dtype of batch.z
+    grad = np.empty(batch.z.shape, batch.z.dtype)  # (N, K)
 
     def work(rows: slice, _) -> None:
         _block_grad(batch, rows, grad[rows], peak[rows], p_factor, scale)
