@@ -12,7 +12,7 @@ import numpy as np
 from ..check import check_function, compare, register
 from ..loss import cross_entropy_grad
 from ..softmax import softmax
-from ..targets import smooth_labels
+from ..targets import optimal_logit_gap, smooth_labels
 
 # Exercise 2.1: an over-confident five-class prediction.
 EX21_PROBS = np.array([0.96, 0.01, 0.01, 0.015, 0.005])
@@ -59,12 +59,13 @@ def check_overconfident_gradient(answer) -> None:
     compare(answer, expected, mistakes=mistakes, what="your gradient")
 
 
+# The exercise's argument order, (epsilon, num_classes), over lsbook's optimal gap.
 def _gap_uniform(epsilon, num_classes):
-    return np.log((1.0 - epsilon + epsilon / num_classes) / (epsilon / num_classes))
+    return optimal_logit_gap(num_classes, epsilon)
 
 
 def _gap_others(epsilon, num_classes):
-    return np.log((1.0 - epsilon) / (epsilon / (num_classes - 1)))
+    return optimal_logit_gap(num_classes, epsilon, convention="others")
 
 
 @register("2.2")
