@@ -38,7 +38,6 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's lsbook
 
 import lsbook  # noqa: E402
-import lsbook.loss  # noqa: E402
 
 try:
     import torch
@@ -197,7 +196,7 @@ def resident_peaks(n, k, threads, methods):
 
 
 def configure_threads(threads):
-    lsbook.loss.NUM_THREADS = threads
+    lsbook.set_num_threads(threads)
     if torch is not None:
         torch.set_num_threads(threads)
 

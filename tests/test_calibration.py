@@ -9,15 +9,15 @@ import numpy as np
 import pytest
 
 import lsbook
-import lsbook.calibration
-from lsbook.calibration import (
+import lsbook.experiments.calibration
+from lsbook.experiments.calibration import (
     accuracy,
     expected_calibration_error,
     fit_temperature,
     negative_log_likelihood,
     reliability_data,
 )
-from lsbook.plotting import plot_confidence_histogram, plot_reliability
+from lsbook.page.plotting import plot_confidence_histogram, plot_reliability
 
 # Five binary predictions; four bins (0, .25], (.25, .5], (.5, .75], (.75, 1].
 PROBS = np.array([[0.6, 0.4], [0.3, 0.7], [0.9, 0.1], [0.2, 0.8], [0.45, 0.55]])

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 import lsbook
-import lsbook.check as chk
-from lsbook.check import Mistake, Verdict, check_function, compare, loss_mistakes
+import lsbook.selfstudy.check as chk
+from lsbook.selfstudy.check import Mistake, Verdict, check_function, compare, loss_mistakes
 
 EXPECTED = 0.6278789
 

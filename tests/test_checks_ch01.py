@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import lsbook
-from lsbook.check import check
+from lsbook import check
 
 # Reference solutions, written independently of the checkers.
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import lsbook
-from lsbook.check import check
+from lsbook import check
 
 
 def softmax_rows(z):

@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from lsbook.check import check
-from lsbook.checks import ch03
+from lsbook import check
+from lsbook.selfstudy.checks import ch03
 
 # Reference solutions written from scratch, as a learner would -------------------------------
 

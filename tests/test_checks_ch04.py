@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from lsbook.calibration import expected_calibration_error, fit_temperature
-from lsbook.check import check
-from lsbook.checks import ch04
+from lsbook import check
+from lsbook.experiments.calibration import expected_calibration_error, fit_temperature
+from lsbook.selfstudy.checks import ch04
 
 
 def test_4_1_reference_passes_and_eps_is_named():

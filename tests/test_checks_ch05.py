@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from lsbook.check import check
-from lsbook.checks import ch05
-from lsbook.distillation import soft_targets, wrong_class_distribution
-from lsbook.penultimate import project_onto_templates
+from lsbook import check
+from lsbook.experiments.distillation import soft_targets, wrong_class_distribution
+from lsbook.experiments.penultimate import project_onto_templates
+from lsbook.selfstudy.checks import ch05
 
 
 def test_5_1_reference_passes_and_typical_mistakes_are_named():

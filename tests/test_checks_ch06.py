@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import lsbook
-from lsbook.check import check
-from lsbook.checks import ch06
+from lsbook import check
+from lsbook.selfstudy.checks import ch06
 
 
 def _stub(*args):

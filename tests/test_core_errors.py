@@ -85,11 +85,11 @@ def test_loss_and_gradient_reject_bad_input(function, case):
 
 
 SMOOTH_LABEL_CASES = {
-    "epsilon negative": ((1, 4, -0.1), {}, ValueError, r"\bepsilon\b"),
-    "epsilon above one": ((1, 4, 1.5), {}, ValueError, r"\bepsilon\b"),
-    "epsilon nan": ((1, 4, float("nan")), {}, ValueError, r"\bepsilon\b"),
-    "epsilon inf": ((1, 4, float("inf")), {}, ValueError, r"\bepsilon\b"),
-    "epsilon string": ((1, 4, "0.1"), {}, TypeError, r"\bepsilon\b"),
+    "epsilon negative": ((1, 4, -0.1), {}, ValueError, r"\blabel_smoothing\b"),
+    "epsilon above one": ((1, 4, 1.5), {}, ValueError, r"\blabel_smoothing\b"),
+    "epsilon nan": ((1, 4, float("nan")), {}, ValueError, r"\blabel_smoothing\b"),
+    "epsilon inf": ((1, 4, float("inf")), {}, ValueError, r"\blabel_smoothing\b"),
+    "epsilon string": ((1, 4, "0.1"), {}, TypeError, r"\blabel_smoothing\b"),
     "one class": ((0, 1, 0.1), {}, ValueError, r"\bnum_classes\b"),
     "zero classes": ((0, 0, 0.1), {}, ValueError, r"\bnum_classes\b"),
     "num_classes float": ((0, 4.0, 0.1), {}, TypeError, r"\bnum_classes\b"),

@@ -152,8 +152,8 @@ def test_optimal_logit_gap_limits():
 @pytest.mark.parametrize(
     ("args", "kwargs", "error", "name"),
     [((1, 0.1), {}, ValueError, "num_classes"), ((4.0, 0.1), {}, TypeError, "num_classes"),
-     ((4, 1.5), {}, ValueError, "epsilon"), ((4, -0.1), {}, ValueError, "epsilon"),
-     ((4, "0.1"), {}, TypeError, "epsilon"), ((4, 0.1), {"convention": "fairseq"}, ValueError, "convention")],
+     ((4, 1.5), {}, ValueError, "label_smoothing"), ((4, -0.1), {}, ValueError, "label_smoothing"),
+     ((4, "0.1"), {}, TypeError, "label_smoothing"), ((4, 0.1), {"convention": "fairseq"}, ValueError, "convention")],
 )
 def test_optimal_logit_gap_rejects_bad_input(args, kwargs, error, name):
     with pytest.raises(error, match=rf"\b{name}\b"):

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lsbook.data import load_digits_split
+from lsbook.experiments.data import load_digits_split
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 import lsbook
-from lsbook.distillation import normalised_entropy, soft_targets, wrong_class_distribution
-from lsbook.penultimate import project_onto_templates, template_plane_basis
+from lsbook.experiments.distillation import normalised_entropy, soft_targets, wrong_class_distribution
+from lsbook.experiments.penultimate import project_onto_templates, template_plane_basis
 
 
 def test_soft_targets_flatten_with_temperature():

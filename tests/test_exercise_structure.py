@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-import lsbook.check
+import lsbook
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -37,8 +37,9 @@ def registered_ids() -> set[str]:
 
 def book_check_ids() -> set[str]:
     """The ids checked by lsbook's own chapter modules (not by test fixtures)."""
-    lsbook.check.exercises()  # loads lsbook.checks
-    return {ex for ex, checker in lsbook.check._CHECKERS.items() if checker.__module__.startswith("lsbook.checks.")}
+    lsbook.check.exercises()  # loads lsbook.selfstudy.checks
+    own = "lsbook.selfstudy.checks."
+    return {ex for ex, checker in lsbook.check._CHECKERS.items() if checker.__module__.startswith(own)}
 
 
 def checked_ids(cell) -> list[str]:
@@ -204,4 +205,4 @@ def test_every_chapter_exercise_is_well_formed():
 def test_every_registered_check_belongs_to_an_exercise():
     in_notebooks = {ex.id for path in chapter_paths() for ex in make_exercises.chapter_exercises(load(path))}
     orphans = sorted(book_check_ids() - in_notebooks)
-    assert orphans == [], f"checks registered in lsbook.checks without an exercise in notebooks/: {orphans}"
+    assert orphans == [], f"checks registered in lsbook.selfstudy.checks without an exercise in notebooks/: {orphans}"

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import lsbook
-from lsbook.explorer import logit_explorer
+from lsbook.page.explorer import logit_explorer
 
 WEATHER = ["sunny", "cloudy", "rainy", "stormy"]
 WEATHER_LOGITS = np.log([1.0, 2.0, 6.0, 1.0])  # softmax: [0.1, 0.2, 0.6, 0.1]
@@ -75,7 +75,7 @@ def run_node(source: str):
 
 
 def weather():
-    return logit_explorer(WEATHER_LOGITS, 2, 0.1, labels=WEATHER)
+    return logit_explorer(WEATHER_LOGITS, 2, 0.1, class_names=WEATHER)
 
 
 def test_initial_numbers_are_lsbooks_weather_example():
@@ -132,10 +132,10 @@ def test_bad_input_is_rejected_with_a_named_argument():
         logit_explorer(WEATHER_LOGITS, 4, 0.1)
     with pytest.raises(TypeError, match="target"):
         logit_explorer(WEATHER_LOGITS, 2.0, 0.1)
-    with pytest.raises(ValueError, match="epsilon"):
+    with pytest.raises(ValueError, match="label_smoothing"):
         logit_explorer(WEATHER_LOGITS, 2, 1.5)
-    with pytest.raises(ValueError, match="labels"):
-        logit_explorer(WEATHER_LOGITS, 2, 0.1, labels=["a", "b"])
+    with pytest.raises(ValueError, match="class_names"):
+        logit_explorer(WEATHER_LOGITS, 2, 0.1, class_names=["a", "b"])
     with pytest.raises(ValueError, match="logits"):
         logit_explorer([[0.0, 1.0]], 0, 0.1)
     with pytest.raises(ValueError, match="finite"):

@@ -1,4 +1,4 @@
-"""Tests of lsbook.gradcheck: exact where the arithmetic allows, the real gradient, bad input."""
+"""Tests of lsbook.core.gradcheck: exact where the arithmetic allows, the real gradient, bad input."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import lsbook
-from lsbook.gradcheck import numeric_gradient
+from lsbook.core.gradcheck import numeric_gradient
 
 A = np.array([[3.0, 1.0, 0.0], [1.0, 2.0, -1.0], [0.0, -1.0, 4.0]])  # symmetric
 B = np.array([0.5, -2.0, 1.0])

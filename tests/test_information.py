@@ -1,4 +1,4 @@
-"""Tests of lsbook.information: hand values, identities and finite differences."""
+"""Tests of lsbook.core.information: hand values, identities and finite differences."""
 
 import math
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import lsbook
-from lsbook.information import confidence_penalty, confidence_penalty_grad, entropy, kl_divergence
+from lsbook.core.information import confidence_penalty, confidence_penalty_grad, entropy, kl_divergence
 
 WEATHER_P = np.array([0.1, 0.2, 0.6, 0.1])
 

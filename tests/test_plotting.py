@@ -7,7 +7,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 
-from lsbook.plotting import PALETTE, use_book_style  # noqa: E402
+from lsbook.page.plotting import PALETTE, use_book_style  # noqa: E402
 
 
 def test_figures_are_dark_ink_on_white_even_after_a_dark_style():

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 import lsbook
-import lsbook.calibration
-from lsbook.training import Classifier, train
+import lsbook.experiments.calibration
+from lsbook.experiments.training import Classifier, train
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +64,7 @@ def test_training_loss_goes_down_and_the_model_learns(toy, hidden):
     assert history.shape == (15,)
     assert history[-1] < 0.5 * before
     assert history[-1] < history[0]
-    assert lsbook.calibration.accuracy(model.predict_proba(x), y) > 0.9
+    assert lsbook.experiments.calibration.accuracy(model.predict_proba(x), y) > 0.9
 
 
 def test_smoothed_training_stops_near_the_smoothed_target(toy):

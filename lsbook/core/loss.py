@@ -1,24 +1,20 @@
-"""Label-smoothed cross-entropy and its gradient, in one pass over the logits.
+r"""Label-smoothed cross-entropy and its gradient, in one pass over the logits.
 
-Explained in chapter 1, section "The single-pass form", derived in chapter 2
-("The gradient, step by step") and taken to vocabulary scale in chapter 6.
-With the smoothed target ``q = a * onehot(c) + b`` (see :mod:`lsbook.targets`)
+Explained in chapter 1, section "The single-pass form"; its gradient is
+derived in chapter 2, section "Step 2: the chain rule, and where
+$\sum_k q_k = 1$ enters".
+With the smoothed target ``q = a * onehot(c) + b`` (see :mod:`lsbook.core.targets`)
 and class weights ``w`` (all ones when absent), the loss of one row is
 
     L = a * w_c * (lse(z) - z_c) + b * (sum(w) * lse(z) - sum_k w_k z_k),
 
 and its gradient is ``(a * w_c + b * sum(w)) * p - a * w_c * onehot(c) - b * w``,
-which is ``p - q`` without weights. No K-sized target is ever built: the rows
-are processed in blocks that fit in cache, so the loss alone needs only one
-block-sized buffer per thread however large the batch or the vocabulary.
+which is ``p - q`` without weights. No K-sized target is ever built.
 
-Each block is shifted by its row maxima first, ``s = z - max(z)``, and every
-term is computed from ``s``: all of them are then non-negative and nothing
-cancels, however large the logits. Blocks of rows are independent, so large
-inputs are spread over a small persistent pool of threads (NumPy releases the
-GIL inside its loops). The blocks depend only on the input's shape, never on
-the number of threads or their timing, and every row is reduced on its own,
-so results are bit-identical from run to run.
+Each row is shifted by its maximum first, ``s = z - max(z)``, and every term
+is computed from ``s``: all of them are then non-negative and nothing
+cancels, however large the logits. How the rows are walked over (cache-sized
+blocks, threads for large inputs) is :mod:`lsbook.core._blocks`'s business.
 
 The semantics follow ``torch.nn.functional.cross_entropy`` for the uniform
 convention, with the class axis last instead of second.
@@ -26,13 +22,12 @@ convention, with the class axis last instead of second.
 
 from __future__ import annotations
 
-import os
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
+from ._blocks import for_each_block
 from ._checks import (
     REDUCTIONS,
     as_class_indices,
@@ -46,28 +41,6 @@ from ._checks import (
     working_dtype,
 )
 from .targets import target_coefficients
-
-#: Bytes of logits handled per block: small enough to stay in cache.
-BLOCK_BYTES = 1 << 18
-
-#: Inputs with fewer logits than this stay in the calling thread, where
-#: handing blocks to other threads would cost more than it saves.
-PARALLEL_MIN_LOGITS = 1 << 17
-
-
-def _default_num_threads() -> int:
-    """``LSBOOK_NUM_THREADS`` if set, else the number of cores this process may use."""
-    requested = os.environ.get("LSBOOK_NUM_THREADS", "").strip()
-    if requested:
-        return max(1, int(requested))
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not available on every platform
-        return os.cpu_count() or 1
-
-
-#: Threads used for large inputs; may be changed at run time (1 turns threading off).
-NUM_THREADS = _default_num_threads()
 
 
 @dataclass
@@ -95,17 +68,6 @@ class _Batch:
         kept = self.labels if self.ignored is None else self.labels[~self.ignored]
         return float(kept.size) if self.weight is None else float(self.weight[kept].sum())
 
-    @property
-    def block_rows(self) -> int:
-        """Rows per block: as many as fit in :data:`BLOCK_BYTES`, at least one."""
-        return max(1, BLOCK_BYTES // (self.num_classes * self.z.itemsize))
-
-    def row_blocks(self, start: int = 0, stop: int | None = None):
-        """Slices of at most :attr:`block_rows` rows covering rows ``start:stop``."""
-        stop = self.z.shape[0] if stop is None else stop
-        for first in range(start, stop, self.block_rows):
-            yield slice(first, min(first + self.block_rows, stop))
-
 
 def _prepare(logits, target, label_smoothing, ignore_index, weight, reduction, convention) -> _Batch:
     z = as_logits(logits)
@@ -115,7 +77,7 @@ def _prepare(logits, target, label_smoothing, ignore_index, weight, reduction, c
     reduction = check_choice(reduction, REDUCTIONS, "reduction")
     ignore_index = check_ignore_index(ignore_index)
     class_weight = as_class_weight(weight, num_classes)
-    a, b = target_coefficients(num_classes, epsilon, convention)
+    a, b = target_coefficients(num_classes, epsilon, convention=convention)
     batch_shape = z.shape[:-1]
     rows = z.reshape(-1, num_classes)
 
@@ -207,7 +169,9 @@ def _row_losses(batch: _Batch) -> np.ndarray:
     the loss is then a vectorised float64 formula over rows.
     """
     stats = _RowStats.empty(batch)
-    _for_each_block(batch, lambda rows, buffer: _block_stats(batch, rows, buffer, stats), need_buffer=True)
+    for_each_block(
+        batch.z.shape, batch.z.dtype, lambda rows, buffer: _block_stats(batch, rows, buffer, stats), need_buffer=True
+    )
     _check_peaks(stats.peak)
     t_weight = _target_weight(batch, slice(None))
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -227,70 +191,13 @@ def _row_losses(batch: _Batch) -> np.ndarray:
     return losses
 
 
-# Threads -------------------------------------------------------------------------------------
-
-_POOL_LOCK = threading.Lock()
-_POOL: dict = {"executor": None, "key": None}
-
-
-def _executor(threads: int) -> ThreadPoolExecutor:
-    """The persistent pool, created on first use and again after a fork or a new thread count."""
-    key = (os.getpid(), threads)
-    with _POOL_LOCK:
-        if _POOL["key"] != key:
-            if _POOL["executor"] is not None and _POOL["key"][0] == key[0]:
-                _POOL["executor"].shutdown(wait=False)
-            _POOL["executor"] = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="lsbook")
-            _POOL["key"] = key
-        return _POOL["executor"]
-
-
-def _chunks(batch: _Batch, threads: int) -> list[tuple[int, int]]:
-    """Split the rows into contiguous runs of whole blocks, a few per thread.
-
-    More runs than threads evens out the work when a core is busy elsewhere.
-    The blocks depend only on the input's shape, so neither the number of
-    threads nor which thread runs which run changes a result.
-    """
-    num_rows, block = batch.z.shape[0], batch.block_rows
-    num_blocks = -(-num_rows // block)
-    if threads < 2 or num_blocks < 2 or batch.z.size < PARALLEL_MIN_LOGITS:
-        return [(0, num_rows)]
-    step = block * -(-num_blocks // min(num_blocks, 4 * threads))
-    return [(start, min(start + step, num_rows)) for start in range(0, num_rows, step)]
-
-
-def _for_each_block(batch: _Batch, work, *, need_buffer: bool) -> None:
-    """Call ``work(rows, buffer)`` on every block of rows, in threads when the input is large.
-
-    ``buffer`` is block-sized scratch space, one per run of blocks and reused
-    along it (``None`` unless ``need_buffer``). Errors raised by ``work``
-    reach the caller.
-    """
-
-    def run(chunk: tuple[int, int]) -> None:
-        shape = (min(batch.block_rows, chunk[1] - chunk[0]), batch.num_classes)
-        buffer = np.empty(shape, dtype=batch.z.dtype) if need_buffer else None
-        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):  # nan and inf are handled explicitly
-            for rows in batch.row_blocks(*chunk):
-                work(rows, buffer)
-
-    threads = NUM_THREADS
-    chunks = _chunks(batch, threads)
-    if len(chunks) == 1:
-        run(chunks[0])
-    else:
-        for _ in _executor(threads).map(run, chunks):  # re-raises the first error of a run
-            pass
-
-
 def cross_entropy(
-    logits,
-    target,
+    logits: ArrayLike,
+    target: ArrayLike,
     *,
     label_smoothing: float = 0.0,
     ignore_index: int | None = None,
-    weight=None,
+    weight: ArrayLike | None = None,
     reduction: str = "mean",
     convention: str = "uniform",
 ):
@@ -354,12 +261,12 @@ def cross_entropy(
 
 
 def cross_entropy_grad(
-    logits,
-    target,
+    logits: ArrayLike,
+    target: ArrayLike,
     *,
     label_smoothing: float = 0.0,
     ignore_index: int | None = None,
-    weight=None,
+    weight: ArrayLike | None = None,
     reduction: str = "mean",
     convention: str = "uniform",
 ) -> np.ndarray:
@@ -392,7 +299,7 @@ def cross_entropy_grad(
     def work(rows: slice, _) -> None:
         _block_grad(batch, rows, grad[rows], peak[rows], p_factor, scale)
 
-    _for_each_block(batch, work, need_buffer=False)
+    for_each_block(batch.z.shape, batch.z.dtype, work, need_buffer=False)
     _check_peaks(peak)
     if batch.ignored is not None:
         grad[batch.ignored] = 0.0

@@ -1,7 +1,7 @@
 """The smoothed target distribution and its two conventions.
 
 Explained in chapter 1, section "The smoothed target", and compared in
-chapter 3, section "Two conventions". Every smoothed target has the form
+chapter 3, section "Two conventions, side by side". Every smoothed target has the form
 
     q = a * onehot(c) + b * ones(K)
 
@@ -19,21 +19,26 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._checks import CONVENTIONS, as_class_indices, check_choice, check_epsilon, check_num_classes
 
 
-def target_coefficients(num_classes: int, epsilon: float, convention: str = "uniform") -> tuple[float, float]:
+def target_coefficients(
+    num_classes: int, label_smoothing: float, *, convention: str = "uniform"
+) -> tuple[float, float]:
     """Return ``(a, b)`` such that the smoothed target is ``a * onehot + b``."""
     num_classes = check_num_classes(num_classes)
-    epsilon = check_epsilon(epsilon, "epsilon")
+    epsilon = check_epsilon(label_smoothing)
     convention = check_choice(convention, CONVENTIONS, "convention")
     spread = num_classes if convention == "uniform" else num_classes - 1
     b = epsilon / spread
     return 1.0 - epsilon - (0.0 if convention == "uniform" else b), b
 
 
-def smooth_labels(target, num_classes: int, epsilon: float, *, convention: str = "uniform") -> np.ndarray:
+def smooth_labels(
+    target: ArrayLike, num_classes: int, label_smoothing: float, *, convention: str = "uniform"
+) -> np.ndarray:
     """The smoothed target distribution for class indices ``target``.
 
     Parameters
@@ -43,12 +48,12 @@ def smooth_labels(target, num_classes: int, epsilon: float, *, convention: str =
         numbers are accepted.
     num_classes : int
         K, at least 2.
-    epsilon : float
-        Smoothing strength in [0, 1].
+    label_smoothing : float
+        The smoothing strength eps, in [0, 1].
     convention : {"uniform", "others"}
-        ``"uniform"`` spreads ``epsilon`` over all K classes (``epsilon / K``
-        each, the true class keeps ``1 - epsilon + epsilon / K``);
-        ``"others"`` spreads it over the K - 1 wrong classes.
+        ``"uniform"`` spreads eps over all K classes (eps / K each, the
+        true class keeps 1 - eps + eps / K); ``"others"`` spreads it over
+        the K - 1 wrong classes.
 
     Returns
     -------
@@ -61,7 +66,7 @@ def smooth_labels(target, num_classes: int, epsilon: float, *, convention: str =
     >>> smooth_labels(2, 4, 0.1)
     array([0.025, 0.025, 0.925, 0.025])
     """
-    a, b = target_coefficients(num_classes, epsilon, convention)
+    a, b = target_coefficients(num_classes, label_smoothing, convention=convention)
     shape = np.shape(target)
     labels = as_class_indices(target, shape, num_classes)
     q = np.full(shape + (num_classes,), b, dtype=np.float64)
@@ -69,7 +74,7 @@ def smooth_labels(target, num_classes: int, epsilon: float, *, convention: str =
     return q
 
 
-def optimal_logit_gap(num_classes: int, epsilon: float, *, convention: str = "uniform") -> float:
+def optimal_logit_gap(num_classes: int, label_smoothing: float, *, convention: str = "uniform") -> float:
     """The gap ``z_c - z_j`` between the true logit and each other logit at the loss minimum.
 
     The smoothed loss is smallest where ``softmax(z)`` equals the target, so
@@ -77,7 +82,7 @@ def optimal_logit_gap(num_classes: int, epsilon: float, *, convention: str = "un
     :func:`target_coefficients`. In the uniform convention that is
     ``log((1 - eps + eps / K) / (eps / K))``.
 
-    Returns ``inf`` for ``epsilon = 0`` (hard targets have no finite
+    Returns ``inf`` for ``label_smoothing = 0`` (hard targets have no finite
     minimum), and ``-inf`` in the "others" convention at ``epsilon = 1``,
     where the true class gets no mass at all.
 
@@ -86,7 +91,7 @@ def optimal_logit_gap(num_classes: int, epsilon: float, *, convention: str = "un
     >>> round(math.exp(optimal_logit_gap(4, 0.1)), 9)  # K = 4, eps = 0.1: the gap is log 37
     37.0
     """
-    a, b = target_coefficients(num_classes, epsilon, convention)
+    a, b = target_coefficients(num_classes, label_smoothing, convention=convention)
     if b == 0.0:
         return math.inf
     ratio = (a + b) / b

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...core.information import confidence_penalty, confidence_penalty_grad, entropy, kl_divergence
+from ...core.loss import cross_entropy, cross_entropy_grad
+from ...core.softmax import log_softmax, softmax
+from ...core.targets import smooth_labels
 from ..check import check_function, compare, register
-from ..information import confidence_penalty, confidence_penalty_grad, entropy, kl_divergence
-from ..loss import cross_entropy, cross_entropy_grad
-from ..softmax import log_softmax, softmax
-from ..targets import smooth_labels
 
 # Exercise 3.1: the weather example of chapter 1.
 WEATHER_P = np.array([0.1, 0.2, 0.6, 0.1])

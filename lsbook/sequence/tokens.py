@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Iterable
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from ._checks import as_logits, check_ignore_index
-from .loss import cross_entropy
-from .targets import target_coefficients
+from ..core._checks import as_logits, check_ignore_index
+from ..core.loss import cross_entropy
+from ..core.targets import target_coefficients
 
 
-def pad_batch(sequences, pad_index: int = 0, *, bos: int | None = None, eos: int | None = None) -> np.ndarray:
+def pad_batch(
+    sequences: Iterable[ArrayLike], pad_index: int = 0, *, bos: int | None = None, eos: int | None = None
+) -> np.ndarray:
     """Stack token sequences of different lengths into a ``(B, T)`` int64 array.
 
     Each sequence gets ``bos`` in front and ``eos`` at the end when given, and
@@ -43,7 +47,7 @@ def pad_batch(sequences, pad_index: int = 0, *, bos: int | None = None, eos: int
     return batch
 
 
-def shift_targets(tokens) -> tuple[np.ndarray, np.ndarray]:
+def shift_targets(tokens: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Decoder inputs and targets of a ``(B, T)`` batch: ``tokens[:, :-1]`` and ``tokens[:, 1:]``.
 
     The decoder reads position t and is trained to predict token t + 1: it
@@ -66,17 +70,17 @@ def shift_targets(tokens) -> tuple[np.ndarray, np.ndarray]:
     return batch[:, :-1], batch[:, 1:]
 
 
-def token_accuracy(logits, targets, *, ignore_index: int | None = None) -> float:
+def token_accuracy(logits: ArrayLike, target: ArrayLike, *, ignore_index: int | None = None) -> float:
     """The fraction of kept positions whose highest logit is the target token.
 
     Measured against the hard targets, never the smoothed ones; ``nan`` when
     every position is ignored.
     """
     z = as_logits(logits)
-    labels = np.asarray(targets)
+    labels = np.asarray(target)
     if labels.shape != z.shape[:-1]:
         raise ValueError(
-            f"targets must have shape {z.shape[:-1]} (the logits' shape without the class axis), got {labels.shape}"
+            f"target must have shape {z.shape[:-1]} (the logits' shape without the class axis), got {labels.shape}"
         )
     ignore_index = check_ignore_index(ignore_index)
     kept = np.ones(labels.shape, dtype=bool) if ignore_index is None else labels != ignore_index
@@ -85,17 +89,17 @@ def token_accuracy(logits, targets, *, ignore_index: int | None = None) -> float
     return float(np.mean(z.argmax(axis=-1)[kept] == labels[kept]))
 
 
-def perplexity(logits, targets, *, ignore_index: int | None = None) -> float:
+def perplexity(logits: ArrayLike, target: ArrayLike, *, ignore_index: int | None = None) -> float:
     """``exp`` of the unsmoothed mean negative log-likelihood over the kept tokens.
 
     Always from the unsmoothed loss: the smoothed loss includes the smoothing
     term and would report a perplexity the model does not have.
     """
-    nll = cross_entropy(logits, targets, ignore_index=ignore_index)
+    nll = cross_entropy(logits, target, ignore_index=ignore_index)
     return float(np.exp(np.float64(nll)))
 
 
-def smoothed_loss_floor(num_classes: int, epsilon: float, convention: str = "uniform") -> float:
+def smoothed_loss_floor(num_classes: int, label_smoothing: float, *, convention: str = "uniform") -> float:
     """The entropy ``H(q)`` of the smoothed target: the least the smoothed loss can be.
 
     It is reached when ``p = q``; with ``0 log 0 = 0``, so the floor is 0
@@ -106,7 +110,7 @@ def smoothed_loss_floor(num_classes: int, epsilon: float, convention: str = "uni
     >>> round(smoothed_loss_floor(4, 0.1), 4)
     0.3488
     """
-    a, b = target_coefficients(num_classes, epsilon, convention)
+    a, b = target_coefficients(num_classes, label_smoothing, convention=convention)
     terms = [(a + b, 1), (b, num_classes - 1)]
     return float(-sum(count * value * math.log(value) for value, count in terms if value > 0))
 

@@ -1,7 +1,7 @@
 """How far a classifier's confidence is from its accuracy, and a post-hoc fix.
 
 Explained in chapter 4, sections "Measuring calibration" and "Temperature
-scaling". The expected calibration error (ECE) of Guo et al. (2017) sorts the
+scaling, the post-hoc alternative". The expected calibration error (ECE) of Guo et al. (2017) sorts the
 predictions into M equal bins of confidence, ``((m - 1) / M, m / M]``, and
 averages ``|accuracy - mean confidence|`` over the bins, weighted by their
 share of the examples. Temperature scaling divides the logits by one number
@@ -15,12 +15,13 @@ import numbers
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from ._checks import as_class_indices, as_logits
-from .loss import cross_entropy
+from ..core._checks import as_class_indices, as_logits
+from ..core.loss import cross_entropy
 
 
-def _probs_and_labels(probs, labels) -> tuple[np.ndarray, np.ndarray]:
+def _probs_and_labels(probs: ArrayLike, target: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Validate predicted distributions (N, K) and class indices (N,)."""
     p = np.asarray(probs, dtype=np.float64)
     if p.ndim != 2 or p.shape[1] < 2:
@@ -31,7 +32,7 @@ def _probs_and_labels(probs, labels) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(
             "probs must hold probabilities: finite, non-negative, rows summing to 1 (pass softmax(logits))"
         )
-    y = as_class_indices(labels, p.shape[:1], p.shape[1])
+    y = as_class_indices(target, p.shape[:1], p.shape[1])
     return p, y
 
 
@@ -43,20 +44,20 @@ def _check_bins(n_bins) -> int:
     return int(n_bins)
 
 
-def accuracy(probs, labels) -> float:
+def accuracy(probs: ArrayLike, target: ArrayLike) -> float:
     """Share of examples whose most probable class is the true one."""
     from sklearn.metrics import accuracy_score
 
-    p, y = _probs_and_labels(probs, labels)
+    p, y = _probs_and_labels(probs, target)
     return float(accuracy_score(y, p.argmax(axis=1)))
 
 
-def negative_log_likelihood(logits, labels) -> float:
+def negative_log_likelihood(logits: ArrayLike, target: ArrayLike) -> float:
     """Mean ``-log p_c`` of the true class (unsmoothed cross-entropy), from logits."""
     z = as_logits(logits)
     if z.ndim != 2:
         raise ValueError(f"logits must have shape (N, K), got {z.shape}")
-    return float(cross_entropy(z, labels))
+    return float(cross_entropy(z, target))
 
 
 @dataclass(frozen=True)
@@ -85,14 +86,14 @@ class ReliabilityData:
         return float(np.sum(shares * np.abs(self.accuracy[kept] - self.confidence[kept])))
 
 
-def reliability_data(probs, labels, n_bins: int = 15) -> ReliabilityData:
+def reliability_data(probs: ArrayLike, target: ArrayLike, n_bins: int = 15) -> ReliabilityData:
     """Bin the predictions by confidence (their top probability).
 
     Bin m (from 1) holds confidences in ``((m - 1) / M, m / M]``, closed on
     the right as in Guo et al. (2017).
     """
     n_bins = _check_bins(n_bins)
-    p, y = _probs_and_labels(probs, labels)
+    p, y = _probs_and_labels(probs, target)
     confidence = p.max(axis=1)
     correct = (p.argmax(axis=1) == y).astype(np.float64)
     edges = np.linspace(0.0, 1.0, n_bins + 1)
@@ -105,7 +106,7 @@ def reliability_data(probs, labels, n_bins: int = 15) -> ReliabilityData:
     return ReliabilityData(edges, counts, mean_confidence, mean_accuracy)
 
 
-def expected_calibration_error(probs, labels, n_bins: int = 15) -> float:
+def expected_calibration_error(probs: ArrayLike, target: ArrayLike, n_bins: int = 15) -> float:
     """ECE with M equal-width bins (15 by default, as in the literature).
 
     Examples
@@ -115,10 +116,10 @@ def expected_calibration_error(probs, labels, n_bins: int = 15) -> float:
     >>> round(expected_calibration_error(probs, [0, 1], n_bins=10), 4)
     0.35
     """
-    return reliability_data(probs, labels, n_bins).ece
+    return reliability_data(probs, target, n_bins).ece
 
 
-def fit_temperature(logits, labels, *, bounds: tuple[float, float] = (0.05, 20.0)) -> float:
+def fit_temperature(logits: ArrayLike, target: ArrayLike, *, bounds: tuple[float, float] = (0.05, 20.0)) -> float:
     """The temperature T > 0 that minimises the NLL of ``softmax(logits / T)``.
 
     Fit it on validation data, never on the test set. The search runs on
@@ -130,7 +131,7 @@ def fit_temperature(logits, labels, *, bounds: tuple[float, float] = (0.05, 20.0
     z = as_logits(logits)
     if z.ndim != 2:
         raise ValueError(f"logits must have shape (N, K), got {z.shape}")
-    y = as_class_indices(labels, z.shape[:1], z.shape[1])
+    y = as_class_indices(target, z.shape[:1], z.shape[1])
     low, high = (float(b) for b in bounds)
     if not 0 < low < high:
         raise ValueError(f"bounds must satisfy 0 < low < high, got {bounds}")

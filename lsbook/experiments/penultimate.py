@@ -11,9 +11,10 @@ classes sit relative to each other and to the templates.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 
-def template_plane_basis(templates) -> np.ndarray:
+def template_plane_basis(templates: ArrayLike) -> np.ndarray:
     """An orthonormal basis (2, H) of the plane through three templates (3, H).
 
     The plane contains ``w_0``, ``w_1`` and ``w_2``; its directions are
@@ -30,7 +31,7 @@ def template_plane_basis(templates) -> np.ndarray:
     return (q * np.sign(np.diag(r))).T
 
 
-def project_onto_templates(features, templates) -> np.ndarray:
+def project_onto_templates(features: ArrayLike, templates: ArrayLike) -> np.ndarray:
     """Coordinates (N, 2) of activations (N, H) in the plane of three templates.
 
     The origin is the first template; the axes are :func:`template_plane_basis`.

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...core.loss import cross_entropy_grad
+from ...core.softmax import softmax
+from ...core.targets import optimal_logit_gap, smooth_labels
 from ..check import check_function, compare, register
-from ..loss import cross_entropy_grad
-from ..softmax import softmax
-from ..targets import optimal_logit_gap, smooth_labels
 
 # Exercise 2.1: an over-confident five-class prediction.
 EX21_PROBS = np.array([0.96, 0.01, 0.01, 0.015, 0.005])

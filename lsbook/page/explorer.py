@@ -27,13 +27,15 @@ import itertools
 import json
 import math
 import numbers
+from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from ._checks import as_logits, check_epsilon
-from .loss import cross_entropy, cross_entropy_grad
-from .softmax import softmax
-from .targets import smooth_labels
+from ..core._checks import as_logits, check_epsilon
+from ..core.loss import cross_entropy, cross_entropy_grad
+from ..core.softmax import softmax
+from ..core.targets import smooth_labels
 
 #: Logits the explorer accepts; the sliders span [-limit, limit] with limit at least this.
 DEFAULT_LOGIT_LIMIT = 8.0
@@ -235,7 +237,14 @@ def _element_id(logits: np.ndarray, target: int, epsilon: float, labels: list[st
     return f"lsbook-explorer-{next(_instances)}-{digest}"
 
 
-def logit_explorer(logits, target: int, epsilon: float, *, labels=None, limit: float | None = None) -> LogitExplorer:
+def logit_explorer(
+    logits: ArrayLike,
+    target: int,
+    label_smoothing: float,
+    *,
+    class_names: Sequence[str] | None = None,
+    limit: float | None = None,
+) -> LogitExplorer:
     """An interactive explorer of the smoothed loss for one example.
 
     Parameters
@@ -244,9 +253,9 @@ def logit_explorer(logits, target: int, epsilon: float, *, labels=None, limit: f
         The starting logits, one per class (2 <= K <= 12), all finite.
     target : int
         The true class c, in ``[0, K)``.
-    epsilon : float
-        The starting smoothing strength, in [0, 1].
-    labels : sequence of str, optional
+    label_smoothing : float
+        The starting smoothing strength eps, in [0, 1].
+    class_names : sequence of str, optional
         A name per class; ``"class 0"``, ``"class 1"``, ... by default.
     limit : float, optional
         The logit sliders span ``[-limit, limit]``; by default 8, or wider
@@ -261,6 +270,7 @@ def logit_explorer(logits, target: int, epsilon: float, *, labels=None, limit: f
     Examples
     --------
     >>> import numpy as np
+from numpy.typing import ArrayLike
     >>> explorer = logit_explorer(np.log([1.0, 2.0, 6.0, 1.0]), 2, 0.1)
     >>> round(explorer.values["loss"], 4)
     0.6279
@@ -275,10 +285,10 @@ def logit_explorer(logits, target: int, epsilon: float, *, labels=None, limit: f
         raise TypeError(f"target must be an integer class index, got {target!r}")
     if not 0 <= target < z.size:
         raise ValueError(f"target must be in [0, {z.size}), got {target}")
-    epsilon = check_epsilon(epsilon, "epsilon")
-    labels = [f"class {k}" for k in range(z.size)] if labels is None else [str(label) for label in labels]
+    epsilon = check_epsilon(label_smoothing)
+    labels = [f"class {k}" for k in range(z.size)] if class_names is None else [str(name) for name in class_names]
     if len(labels) != z.size:
-        raise ValueError(f"labels must name each of the {z.size} classes, got {len(labels)} names")
+        raise ValueError(f"class_names must name each of the {z.size} classes, got {len(labels)} names")
     if limit is None:
         limit = max(DEFAULT_LOGIT_LIMIT, float(math.ceil(np.abs(z).max())))
     elif isinstance(limit, (bool, np.bool_)) or not isinstance(limit, numbers.Real):

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...core.loss import cross_entropy
+from ...core.softmax import log_softmax
+from ...core.targets import smooth_labels
 from ..check import Mistake, check_function, compare, register
-from ..loss import cross_entropy
-from ..softmax import log_softmax
-from ..targets import smooth_labels
 
 # Exercise 1.1: the smoothed target for K = 10, eps = 0.1, true class 3.
 TARGET_K, TARGET_EPS, TARGET_CLASS = 10, 0.1, 3

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...core.softmax import softmax
+from ...core.targets import optimal_logit_gap
+from ...experiments.distillation import soft_targets, wrong_class_distribution
+from ...experiments.penultimate import project_onto_templates
 from ..check import Mistake, check_function, compare, register
-from ..distillation import soft_targets, wrong_class_distribution
-from ..penultimate import project_onto_templates
-from ..softmax import softmax
-from ..targets import optimal_logit_gap
 
 # 5.1 A teacher's soft targets at temperature T.
 

@@ -12,7 +12,7 @@ they raise :class:`Mistake` with a helpful message. :func:`loss_mistakes`
 and the ``MESSAGE_*`` constants name the typical mistakes of this subject
 once, so every chapter words them the same way.
 
-The module itself is callable: ``import lsbook.check`` then
+The module itself is callable: ``import lsbook`` then
 ``lsbook.check("2.3", answer)`` is :func:`check`.
 """
 
@@ -318,8 +318,8 @@ def loss_mistakes(
     counted, a plain mean despite class weights. Only the mistakes that
     change the value on this input are listed, most specific first.
     """
-    from .loss import cross_entropy  # here, not at the top: lsbook imports this module
-    from .softmax import softmax
+    from ..core.loss import cross_entropy  # here, not at the top: lsbook imports this module
+    from ..core.softmax import softmax
 
     options = dict(label_smoothing=label_smoothing, ignore_index=ignore_index, weight=weight, reduction=reduction)
     right = cross_entropy(logits, target, **options)
@@ -376,7 +376,7 @@ def softmax_applied_twice(function: Callable) -> Callable:
     ``function`` takes logits first; the result is what a learner gets who
     applies a softmax to the logits before a loss that applies its own.
     """
-    from .softmax import softmax
+    from ..core.softmax import softmax
 
     def wrong(logits, *args, **kwargs):
         return function(softmax(np.asarray(logits, dtype=float)), *args, **kwargs)

@@ -1,6 +1,6 @@
 """The handwritten digits, split once into training, validation and test sets.
 
-Used by chapter 4, section "The experiment", and by chapter 5. The data are
+Used by chapter 4, section "The data and the model", and by chapter 5. The data are
 the 1797 images of 8x8 pixels that scikit-learn ships with its package (no
 download), ten classes. The split is stratified and fixed by a seed, and the
 pixels are standardised with statistics of the training set only, so nothing

@@ -6,10 +6,10 @@ import math
 
 import numpy as np
 
+from ...core.loss import cross_entropy
+from ...core.softmax import softmax
+from ...core.targets import smooth_labels
 from ..check import Mistake, check_function, compare, register
-from ..loss import cross_entropy
-from ..softmax import softmax
-from ..targets import smooth_labels
 
 # Exercise 6.1: the exercise format "logits (N, K), labels as floats, K and eps -> mean loss, shape (1,)".
 

@@ -18,9 +18,10 @@ import numbers
 from collections.abc import Callable
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from .loss import cross_entropy, cross_entropy_grad
-from .softmax import softmax
+from ..core.loss import cross_entropy, cross_entropy_grad
+from ..core.softmax import softmax
 
 
 def _positive_int(value, name: str) -> int:
@@ -96,7 +97,7 @@ class Classifier:
             raise ValueError("x contains nan or inf")
         return x
 
-    def features(self, x) -> np.ndarray:
+    def features(self, x: ArrayLike) -> np.ndarray:
         """Penultimate activations (N, hidden): what the output layer sees.
 
         For softmax regression these are the inputs themselves.
@@ -108,11 +109,11 @@ class Classifier:
             return x
         return np.maximum(x @ self.params["w1"] + self.params["b1"], 0.0)
 
-    def logits(self, x) -> np.ndarray:
+    def logits(self, x: ArrayLike) -> np.ndarray:
         """Logits (N, K)."""
         return self.features(x) @ self.params["w2"] + self.params["b2"]
 
-    def predict_proba(self, x) -> np.ndarray:
+    def predict_proba(self, x: ArrayLike) -> np.ndarray:
         """Predicted distribution ``softmax(logits)`` (N, K)."""
         return softmax(self.logits(x))
 
@@ -121,7 +122,7 @@ class Classifier:
         """The final-layer weight vector of each class, one row per class (K, hidden)."""
         return self.params["w2"].T
 
-    def loss(self, x, target, *, label_smoothing: float = 0.0, temperature: float = 1.0) -> float:
+    def loss(self, x: ArrayLike, target: ArrayLike, *, label_smoothing: float = 0.0, temperature: float = 1.0) -> float:
         """Mean loss of ``softmax(logits / temperature)`` against ``target``.
 
         ``target`` is class indices (N,) or a probability target (N, K), as
@@ -129,7 +130,9 @@ class Classifier:
         """
         return float(cross_entropy(self.logits(x) / temperature, target, label_smoothing=label_smoothing))
 
-    def gradients(self, x, target, *, label_smoothing: float = 0.0, temperature: float = 1.0) -> dict:
+    def gradients(
+        self, x: ArrayLike, target: ArrayLike, *, label_smoothing: float = 0.0, temperature: float = 1.0
+    ) -> dict:
         """Gradients of :meth:`loss` with respect to every array in ``params``."""
         x = self._inputs(x)
         h = self._features(x)
@@ -189,8 +192,8 @@ def _check_target(target, n: int, num_classes: int) -> np.ndarray:
 
 def train(
     model: Classifier,
-    x,
-    target,
+    x: ArrayLike,
+    target: ArrayLike,
     *,
     label_smoothing: float | Callable[[int], float] = 0.0,
     epochs: int = 30,

@@ -1,6 +1,7 @@
 """The book's figure style: readable on the light and the dark theme.
 
-Applied at the top of every chapter notebook with :func:`use_book_style`.
+Applied at the top of every chapter notebook with :func:`use_book_style`;
+its first figure is in chapter 1, section "The logit chase".
 Figures keep an opaque white background and dark ink, so text and lines stay
 legible whichever theme the reader has chosen (on the dark theme the book's
 stylesheet, ``book/_static/lsbook.css``, shows them as rounded white cards).

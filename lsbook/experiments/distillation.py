@@ -1,6 +1,6 @@
 """What a teacher's predictions carry beyond the label, and how a student gets it.
 
-Explained in chapter 5, sections "Dark knowledge" and "Distillation". A
+Explained in chapter 5, sections "Dark knowledge, measured" and "Distillation". A
 teacher's *soft targets* are ``softmax(logits / T)``: a temperature T > 1
 lifts the small wrong-class probabilities so a student can learn from them
 (Hinton et al., 2015). What they tell the student is in the *wrong-class
@@ -14,12 +14,13 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from ._checks import as_class_indices, as_logits
-from .softmax import softmax
+from ..core._checks import as_class_indices, as_logits
+from ..core.softmax import softmax
 
 
-def soft_targets(logits, temperature: float = 1.0) -> np.ndarray:
+def soft_targets(logits: ArrayLike, temperature: float = 1.0) -> np.ndarray:
     """A teacher's softened distribution ``softmax(logits / temperature)``.
 
     Examples
@@ -34,7 +35,7 @@ def soft_targets(logits, temperature: float = 1.0) -> np.ndarray:
     return softmax(as_logits(logits) / float(temperature))
 
 
-def wrong_class_distribution(probs, labels) -> np.ndarray:
+def wrong_class_distribution(probs: ArrayLike, target: ArrayLike) -> np.ndarray:
     """The predicted distribution over the wrong classes only (N, K).
 
     The true class is set to 0 and each row is renormalised to sum to 1, so
@@ -46,7 +47,7 @@ def wrong_class_distribution(probs, labels) -> np.ndarray:
         raise ValueError(f"probs must have shape (N, K) with K >= 2, got {p.shape}")
     if not np.all(np.isfinite(p)) or np.any(p < 0):
         raise ValueError("probs must be finite and non-negative (pass softmax(logits), not logits)")
-    y = as_class_indices(labels, p.shape[:1], p.shape[1])
+    y = as_class_indices(target, p.shape[:1], p.shape[1])
     wrong = p.copy()
     wrong[np.arange(p.shape[0]), y] = 0.0
     mass = wrong.sum(axis=1, keepdims=True)
@@ -55,7 +56,7 @@ def wrong_class_distribution(probs, labels) -> np.ndarray:
     return wrong / mass
 
 
-def normalised_entropy(distribution, num_outcomes: int | None = None) -> np.ndarray:
+def normalised_entropy(distribution: ArrayLike, num_outcomes: int | None = None) -> np.ndarray:
     """Entropy of each row divided by ``log(num_outcomes)``: 1 means uniform.
 
     ``num_outcomes`` defaults to the row length; for a wrong-class

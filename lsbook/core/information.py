@@ -20,6 +20,7 @@ import math
 import numbers
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._checks import REDUCTIONS, as_logits, check_choice, working_dtype
 from .softmax import log_softmax
@@ -56,7 +57,7 @@ def _x_log_y(x: np.ndarray, log_y: np.ndarray) -> np.ndarray:
         return np.where(x == 0, 0.0, x * log_y)
 
 
-def entropy(p) -> np.ndarray:
+def entropy(p: ArrayLike) -> np.ndarray:
     """Shannon entropy ``H(p) = -sum_k p_k log p_k`` in nats, along the last axis.
 
     Parameters
@@ -80,7 +81,7 @@ def entropy(p) -> np.ndarray:
     return -_x_log_y(p, log_p).sum(axis=-1)
 
 
-def kl_divergence(q, p) -> np.ndarray:
+def kl_divergence(q: ArrayLike, p: ArrayLike) -> np.ndarray:
     """Kullback-Leibler divergence ``KL(q || p) = sum_k q_k log(q_k / p_k)``.
 
     Parameters
@@ -124,7 +125,7 @@ def _entropy_of_logits(z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return p, log_p, -_x_log_y(p, log_p).sum(axis=-1)
 
 
-def confidence_penalty(logits, beta: float, *, reduction: str = "mean"):
+def confidence_penalty(logits: ArrayLike, beta: float, *, reduction: str = "mean"):
     """The confidence penalty ``-beta * H(softmax(logits))``, added to a loss.
 
     Pereyra et al. (2017) train with ``CE(y, p) - beta * H(p)``: confident
@@ -160,7 +161,7 @@ def confidence_penalty(logits, beta: float, *, reduction: str = "mean"):
     return dtype.type(penalty.sum() / penalty.size if penalty.size else np.nan)
 
 
-def confidence_penalty_grad(logits, beta: float, *, reduction: str = "mean") -> np.ndarray:
+def confidence_penalty_grad(logits: ArrayLike, beta: float, *, reduction: str = "mean") -> np.ndarray:
     """Gradient of :func:`confidence_penalty` with respect to ``logits``.
 
     Uses ``dH/dz_i = -p_i (log p_i + H(p))``, so the gradient of

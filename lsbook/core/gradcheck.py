@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Callable
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._checks import as_logits
 
 
-def numeric_gradient(function, logits, *, step: float = 1e-6) -> np.ndarray:
+def numeric_gradient(function: Callable[[np.ndarray], float], logits: ArrayLike, *, step: float = 1e-6) -> np.ndarray:
     """Central-difference gradient of a scalar function of an array of logits.
 
     Parameters

@@ -1,7 +1,7 @@
 """Numerically stable softmax, log-softmax and log-sum-exp.
 
-Explained in chapter 1, section "From logits to probabilities", and used by
-every chapter. Subtracting the maximum before exponentiating keeps every
+Explained in chapter 1, section "The logit chase", and used by every
+chapter. Subtracting the maximum before exponentiating keeps every
 ``exp`` in (0, 1], so no finite input overflows. Rows made entirely of
 ``-inf`` (every class masked) have no defined distribution and give ``nan``,
 as in PyTorch; ``nan`` and ``+inf`` logits are rejected.
@@ -10,6 +10,7 @@ as in PyTorch; ``nan`` and ``+inf`` logits are rejected.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._checks import as_logits, check_axis
 
@@ -24,7 +25,7 @@ def _checked_max(z: np.ndarray, axis: int) -> np.ndarray:
     return peak
 
 
-def logsumexp(logits, axis: int = -1) -> np.ndarray:
+def logsumexp(logits: ArrayLike, axis: int = -1) -> np.ndarray:
     """``log(sum(exp(logits)))`` along ``axis``, without overflow."""
     z = as_logits(logits)
     axis = check_axis(axis, z.ndim)
@@ -35,7 +36,7 @@ def logsumexp(logits, axis: int = -1) -> np.ndarray:
     return np.squeeze(peak + np.log(total), axis=axis)
 
 
-def log_softmax(logits, axis: int = -1) -> np.ndarray:
+def log_softmax(logits: ArrayLike, axis: int = -1) -> np.ndarray:
     """``log(softmax(logits))`` along ``axis``, computed as ``z - logsumexp(z)``."""
     z = as_logits(logits)
     axis = check_axis(axis, z.ndim)
@@ -47,7 +48,7 @@ def log_softmax(logits, axis: int = -1) -> np.ndarray:
     return out
 
 
-def softmax(logits, axis: int = -1) -> np.ndarray:
+def softmax(logits: ArrayLike, axis: int = -1) -> np.ndarray:
     """Probabilities ``exp(z_k) / sum_j exp(z_j)`` along ``axis``."""
     z = as_logits(logits)
     axis = check_axis(axis, z.ndim)

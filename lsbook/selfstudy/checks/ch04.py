@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..calibration import expected_calibration_error, fit_temperature
+from ...core.softmax import softmax
+from ...experiments.calibration import expected_calibration_error, fit_temperature
 from ..check import check_function, compare, register
-from ..softmax import softmax
 
 # 4.1 A perfectly fitted smoothed model: confidence 1 - eps + eps/K on every
 # training image, all of them right. Its ECE is the gap eps - eps/K.

@@ -1,6 +1,0 @@
-"""The checks of the self-study exercises, one module per chapter.
-
-Each module registers its checkers with :func:`lsbook.check.register`; they
-are loaded on the first call to :func:`lsbook.check.check`, so a new chapter
-module needs no edit here.
-"""
