@@ -29,3 +29,21 @@ def test_figures_are_dark_ink_on_white_even_after_a_dark_style():
     finally:
         plt.close(fig)
         matplotlib.rcdefaults()
+
+
+def test_figures_fit_the_column_and_text_stays_readable():
+    from lsbook.page.plotting import COLUMN_WIDTH, MIN_FONT_SIZE, book_figure
+
+    use_book_style()
+    fig, axes = book_figure(3)
+    try:
+        width, height = fig.get_size_inches()
+        assert width == COLUMN_WIDTH and fig.dpi == 100  # drawn for the column, about 660 CSS pixels
+        assert len(axes) == 3 and height == 3 * 3.2  # panels stacked, not squeezed side by side
+        axes[0].set(title="t", xlabel="x", ylabel="y")
+        axes[0].plot([0, 1], [0, 1], label="a line")
+        texts = [axes[0].title, axes[0].xaxis.label, *axes[0].get_xticklabels(), *axes[0].legend().get_texts()]
+        assert min(t.get_fontsize() for t in texts) >= MIN_FONT_SIZE
+    finally:
+        plt.close(fig)
+        matplotlib.rcdefaults()

@@ -7,12 +7,25 @@ legible whichever theme the reader has chosen (on the dark theme the book's
 stylesheet, ``book/_static/lsbook.css``, shows them as rounded white cards).
 Colours come from a palette that stays distinguishable for common
 colour-vision deficiencies.
+
+Figures are drawn for the book's text column (:data:`COLUMN_WIDTH` inches at
+100 dpi, about 660 CSS pixels) and stored as PNG at twice that pixel density
+(IPython's "retina" format, which records the display size beside the
+image), so text set at 10-11 pt is shown at 10-11 pt. Multi-panel figures
+stack their panels vertically (:func:`book_figure`) rather than shrinking
+them side by side.
 """
 
 from __future__ import annotations
 
 #: Okabe-Ito palette, distinguishable under the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
+
+#: The width of the book's text column, in inches at 100 dpi (about 660 CSS pixels).
+COLUMN_WIDTH = 6.6
+
+#: The smallest font size, in points at display size, any figure text may have.
+MIN_FONT_SIZE = 10
 
 BOOK_STYLE = {
     "figure.facecolor": "white",
@@ -26,21 +39,26 @@ BOOK_STYLE = {
     "xtick.color": "black",
     "ytick.color": "black",
     "legend.labelcolor": "black",
-    "figure.figsize": (6.4, 4.0),
+    "figure.figsize": (6.6, 3.8),
     "figure.dpi": 100,
+    "figure.constrained_layout.use": True,
     "axes.grid": True,
     "grid.alpha": 0.3,
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.titlesize": "medium",
     "font.size": 11,
+    "axes.labelsize": 11,
+    "xtick.labelsize": 10,
+    "ytick.labelsize": 10,
+    "legend.fontsize": 10,
     "legend.frameon": False,
     "lines.linewidth": 2.0,
 }
 
 
 def use_book_style() -> None:
-    """Apply the book's matplotlib style and the PNG inline format."""
+    """Apply the book's matplotlib style and the inline format: PNG at twice the pixel density."""
     import matplotlib as mpl
     from cycler import cycler
 
@@ -49,9 +67,25 @@ def use_book_style() -> None:
     try:  # inside IPython: store figures as PNG only
         from matplotlib_inline.backend_inline import set_matplotlib_formats
 
-        set_matplotlib_formats("png")
+        set_matplotlib_formats("retina")
     except ImportError:  # plain Python: nothing to configure
         pass
+
+
+def book_figure(nrows: int = 1, *, panel_height: float = 3.2, sharex: bool = False, **kwargs):
+    """A figure as wide as the text column, with ``nrows`` panels stacked vertically.
+
+    Returns ``(fig, axes)`` as :func:`matplotlib.pyplot.subplots` does (one
+    ``Axes`` for one row, an array otherwise). Each panel is ``panel_height``
+    inches tall, so labels keep their size however many panels there are.
+    """
+    import matplotlib.pyplot as plt
+
+    if isinstance(nrows, bool) or not isinstance(nrows, int) or nrows < 1:
+        raise ValueError(f"nrows must be a positive integer, got {nrows!r}")
+    if not panel_height > 0:
+        raise ValueError(f"panel_height must be positive, got {panel_height!r}")
+    return plt.subplots(nrows, 1, figsize=(COLUMN_WIDTH, panel_height * nrows), sharex=sharex, **kwargs)
 
 
 def plot_reliability(ax, data, *, label: str | None = None, color: str | None = None):
