@@ -89,7 +89,7 @@ def test_temperature_below_one_for_under_confident_logits():
         (lambda: expected_calibration_error(PROBS, LABELS, n_bins=2.5), TypeError, "n_bins"),
         (lambda: expected_calibration_error(PROBS, LABELS[:4]), ValueError, "target must have shape"),
         (lambda: expected_calibration_error(PROBS[:, 0], LABELS), ValueError, r"probs must have shape \(N, K\)"),
-        (lambda: expected_calibration_error(np.log(PROBS), LABELS), ValueError, "softmax"),
+        (lambda: expected_calibration_error(np.log(PROBS), LABELS), ValueError, "not logits"),
         (lambda: expected_calibration_error(np.zeros((0, 3)), []), ValueError, "empty"),
         (lambda: accuracy(PROBS, [0, 0, 0, 2, 0]), ValueError, "outside"),
         (lambda: fit_temperature(np.log(PROBS), LABELS, bounds=(0.0, 5.0)), ValueError, "bounds"),

@@ -29,7 +29,7 @@ def test_wrong_class_distribution_drops_the_true_class_and_renormalises():
 
 
 def test_wrong_class_distribution_rejects_logits_and_shapes():
-    with pytest.raises(ValueError, match="softmax"):
+    with pytest.raises(ValueError, match="not logits"):
         wrong_class_distribution(np.array([[2.0, -1.0, 0.5]]), [0])
     with pytest.raises(ValueError, match="target must have shape"):
         wrong_class_distribution(np.full((2, 3), 1 / 3), [0])

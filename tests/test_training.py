@@ -154,3 +154,46 @@ def test_training_updates_the_parameter_arrays_in_place(toy):
     for name, value in model.params.items():
         assert value is arrays[name] and np.shares_memory(value, model.flat_params)
         assert not np.array_equal(value, before[name])
+
+
+def test_weight_decay_keeps_the_weights_smaller():
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(60, 4))
+    y = (x[:, 0] > 0).astype(int)
+    norms = {}
+    for decay in (0.0, 0.5):
+        model = Classifier(4, 2, seed=1)
+        train(model, x, y, epochs=40, weight_decay=decay, seed=2)
+        norms[decay] = np.linalg.norm(model.params["w2"])
+    assert norms[0.5] < 0.75 * norms[0.0]  # separable data: without decay the weights keep growing
+
+
+def test_weight_decay_is_the_gradient_of_an_l2_penalty():
+    """One plain step with decay equals one step on loss + (lambda / 2) * ||W||^2 (numerically differentiated)."""
+    rng = np.random.default_rng(4)
+    x, y = rng.normal(size=(5, 3)), np.array([0, 1, 2, 1, 0])
+    model = Classifier(3, 3, seed=0)
+    w = model.params["w2"]
+    decay = 0.3
+
+    def penalised(flat_w):
+        w[...] = flat_w.reshape(w.shape)
+        return model.loss(x, y) + 0.5 * decay * np.sum(flat_w**2)
+
+    start = w.copy()
+    numeric = lsbook.numeric_gradient(penalised, start.ravel())
+    w[...] = start
+    analytic = model.gradients(x, y)["w2"] + decay * w
+    np.testing.assert_allclose(analytic.ravel(), numeric, rtol=1e-6, atol=1e-9)
+
+
+def test_on_epoch_end_sees_every_epoch_and_bad_arguments_are_named():
+    rng = np.random.default_rng(5)
+    x, y = rng.normal(size=(20, 3)), rng.integers(0, 2, size=20)
+    seen = []
+    train(Classifier(3, 2), x, y, epochs=4, on_epoch_end=lambda epoch, model: seen.append(epoch))
+    assert seen == [0, 1, 2, 3]
+    with pytest.raises(ValueError, match="weight_decay"):
+        train(Classifier(3, 2), x, y, epochs=1, weight_decay=-1.0)
+    with pytest.raises(TypeError, match="on_epoch_end"):
+        train(Classifier(3, 2), x, y, epochs=1, on_epoch_end=3)

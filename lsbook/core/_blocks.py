@@ -23,6 +23,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from ._checks import check_integer
+
 #: Bytes of logits handled per block: small enough to stay in cache.
 BLOCK_BYTES = 1 << 18
 
@@ -70,11 +72,7 @@ def set_num_threads(num_threads: int) -> None:
 
     Results do not depend on it: only the time they take does.
     """
-    if isinstance(num_threads, (bool, np.bool_)) or not isinstance(num_threads, (int, np.integer)):
-        raise TypeError(f"num_threads must be a positive integer, got {num_threads!r}")
-    if num_threads < 1:
-        raise ValueError(f"num_threads must be at least 1, got {num_threads}")
-    _state["threads"] = int(num_threads)
+    _state["threads"] = check_integer(num_threads, "num_threads", minimum=1)
 
 
 def get_num_threads() -> int:

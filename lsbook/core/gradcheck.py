@@ -8,14 +8,12 @@ error shrinks like ``h**2`` until rounding in ``f`` takes over.
 
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import as_logits
+from ._checks import as_logits, check_real
 
 
 def numeric_gradient(function: Callable[[np.ndarray], float], logits: ArrayLike, *, step: float = 1e-6) -> np.ndarray:
@@ -58,12 +56,7 @@ def numeric_gradient(function: Callable[[np.ndarray], float], logits: ArrayLike,
 
 
 def _check_step(step) -> float:
-    if isinstance(step, (bool, np.bool_)) or not isinstance(step, numbers.Real):
-        raise TypeError(f"step must be a positive real number, got {step!r}")
-    value = float(step)
-    if not math.isfinite(value) or value <= 0.0:
-        raise ValueError(f"step must be a positive finite number, got {step!r}")
-    return value
+    return check_real(step, "step", positive=True)
 
 
 def _scalar(value) -> float:

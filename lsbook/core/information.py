@@ -16,39 +16,16 @@ probability zero.
 
 from __future__ import annotations
 
-import math
-import numbers
-
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import REDUCTIONS, as_logits, check_choice, working_dtype
+from ._checks import REDUCTIONS, as_logits, as_probabilities, check_choice, check_real, working_dtype
 from .softmax import log_softmax
-
-#: How far a row of a probability vector may sum from one.
-SUM_TOLERANCE = 1e-6
 
 
 def _as_distribution(values, name: str) -> np.ndarray:
     """``values`` as float64 probability vectors along the last axis, checked."""
-    array = np.asarray(values)
-    if array.dtype == bool or not (
-        np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype, np.integer)
-    ):
-        raise TypeError(f"{name} must be an array of probabilities, got dtype {array.dtype}")
-    if array.ndim == 0:
-        raise ValueError(f"{name} must have a class axis (at least one dimension), got a scalar")
-    array = array.astype(np.float64)
-    if not np.all(np.isfinite(array)) or np.any(array < 0):
-        raise ValueError(f"{name} must hold finite, non-negative probabilities (pass probabilities, not logits)")
-    sums = array.sum(axis=-1)
-    if sums.size and np.max(np.abs(sums - 1.0)) > SUM_TOLERANCE:
-        worst = sums.flat[np.argmax(np.abs(sums - 1.0))]
-        raise ValueError(
-            f"each {name} vector must sum to 1 along the last axis (worst sums to {worst:.6g}); "
-            "pass probabilities, not logits"
-        )
-    return array
+    return as_probabilities(values, name).astype(np.float64, copy=False)
 
 
 def _x_log_y(x: np.ndarray, log_y: np.ndarray) -> np.ndarray:
@@ -110,12 +87,7 @@ def kl_divergence(q: ArrayLike, p: ArrayLike) -> np.ndarray:
 
 
 def _check_beta(beta) -> float:
-    if isinstance(beta, (bool, np.bool_)) or not isinstance(beta, numbers.Real):
-        raise TypeError(f"beta must be a real number, got {beta!r}")
-    value = float(beta)
-    if not math.isfinite(value) or value < 0:
-        raise ValueError(f"beta must be a finite, non-negative number, got {beta!r}")
-    return value
+    return check_real(beta, "beta", minimum=0.0)
 
 
 def _entropy_of_logits(z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

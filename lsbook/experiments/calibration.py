@@ -11,37 +11,28 @@ it changes confidence but never the predicted class.
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..core._checks import as_class_indices, as_logits
+from ..core._checks import as_class_indices, as_logits, as_probabilities, check_integer
 from ..core.loss import cross_entropy
 
 
 def _probs_and_labels(probs: ArrayLike, target: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Validate predicted distributions (N, K) and class indices (N,)."""
-    p = np.asarray(probs, dtype=np.float64)
-    if p.ndim != 2 or p.shape[1] < 2:
-        raise ValueError(f"probs must have shape (N, K) with K >= 2, got {p.shape}")
+    if np.ndim(probs) != 2:
+        raise ValueError(f"probs must have shape (N, K) with K >= 2, got {np.shape(probs)}")
+    p = as_probabilities(probs, "probs", min_classes=2).astype(np.float64, copy=False)
     if p.shape[0] == 0:
         raise ValueError("probs is empty: calibration needs at least one example")
-    if not np.all(np.isfinite(p)) or np.any(p < 0) or np.max(np.abs(p.sum(axis=1) - 1.0)) > 1e-6:
-        raise ValueError(
-            "probs must hold probabilities: finite, non-negative, rows summing to 1 (pass softmax(logits))"
-        )
     y = as_class_indices(target, p.shape[:1], p.shape[1])
     return p, y
 
 
 def _check_bins(n_bins) -> int:
-    if isinstance(n_bins, (bool, np.bool_)) or not isinstance(n_bins, numbers.Integral):
-        raise TypeError(f"n_bins must be an integer, got {n_bins!r}")
-    if n_bins < 1:
-        raise ValueError(f"n_bins must be at least 1, got {n_bins}")
-    return int(n_bins)
+    return check_integer(n_bins, "n_bins", minimum=1)
 
 
 def accuracy(probs: ArrayLike, target: ArrayLike) -> float:

@@ -9,10 +9,11 @@ about the validation or test images leaks into training.
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
+
+from ..core._checks import check_real
 
 
 @dataclass(frozen=True)
@@ -36,11 +37,10 @@ class DigitsSplit:
 
 
 def _check_fraction(value, name: str) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number in (0, 1), got {value!r}")
-    if not 0.0 < float(value) < 1.0:
+    fraction = check_real(value, name, minimum=0.0, maximum=1.0)
+    if fraction in (0.0, 1.0):
         raise ValueError(f"{name} must lie strictly between 0 and 1, got {value!r}")
-    return float(value)
+    return fraction
 
 
 def load_digits_split(*, val_fraction: float = 0.2, test_fraction: float = 0.2, seed: int = 0) -> DigitsSplit:

@@ -11,12 +11,10 @@ classes look alike.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..core._checks import as_class_indices, as_logits
+from ..core._checks import as_class_indices, as_logits, as_probabilities, check_real
 from ..core.softmax import softmax
 
 
@@ -28,11 +26,8 @@ def soft_targets(logits: ArrayLike, temperature: float = 1.0) -> np.ndarray:
     >>> soft_targets([2.0, 0.0], temperature=2.0).round(4)
     array([0.7311, 0.2689])
     """
-    if isinstance(temperature, (bool, np.bool_)) or not isinstance(temperature, numbers.Real):
-        raise TypeError(f"temperature must be a positive number, got {temperature!r}")
-    if not np.isfinite(temperature) or temperature <= 0:
-        raise ValueError(f"temperature must be a finite positive number, got {temperature!r}")
-    return softmax(as_logits(logits) / float(temperature))
+    temperature = check_real(temperature, "temperature", positive=True)
+    return softmax(as_logits(logits) / temperature)
 
 
 def wrong_class_distribution(probs: ArrayLike, target: ArrayLike) -> np.ndarray:
@@ -42,11 +37,9 @@ def wrong_class_distribution(probs: ArrayLike, target: ArrayLike) -> np.ndarray:
     the result no longer depends on how confident the prediction is, only
     on how it ranks the wrong classes.
     """
-    p = np.asarray(probs, dtype=np.float64)
-    if p.ndim != 2 or p.shape[1] < 2:
-        raise ValueError(f"probs must have shape (N, K) with K >= 2, got {p.shape}")
-    if not np.all(np.isfinite(p)) or np.any(p < 0):
-        raise ValueError("probs must be finite and non-negative (pass softmax(logits), not logits)")
+    if np.ndim(probs) != 2:
+        raise ValueError(f"probs must have shape (N, K) with K >= 2, got {np.shape(probs)}")
+    p = as_probabilities(probs, "probs", min_classes=2).astype(np.float64, copy=False)
     y = as_class_indices(target, p.shape[:1], p.shape[1])
     wrong = p.copy()
     wrong[np.arange(p.shape[0]), y] = 0.0

@@ -14,30 +14,22 @@ single BLAS thread, so results do not depend on how many cores are free.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ..core._checks import check_epsilon, check_integer, check_real
 from ..core.loss import cross_entropy, cross_entropy_grad
 from ..core.softmax import softmax
 
 
 def _positive_int(value, name: str) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a positive integer, got {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be at least 1, got {value}")
-    return int(value)
+    return check_integer(value, name, minimum=1)
 
 
 def _positive_float(value, name: str) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a positive number, got {value!r}")
-    if not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a finite positive number, got {value!r}")
-    return float(value)
+    return check_real(value, name, positive=True)
 
 
 class Classifier:
@@ -173,11 +165,7 @@ def _smoothing_schedule(label_smoothing) -> Callable[[int], float]:
     """A function epoch -> eps, from a number or a function."""
     if callable(label_smoothing):
         return label_smoothing
-    if isinstance(label_smoothing, (bool, np.bool_)) or not isinstance(label_smoothing, numbers.Real):
-        raise TypeError(
-            f"label_smoothing must be a number in [0, 1] or a function of the epoch, got {label_smoothing!r}"
-        )
-    value = float(label_smoothing)
+    value = check_epsilon(label_smoothing)
     return lambda epoch: value
 
 
@@ -200,7 +188,9 @@ def train(
     batch_size: int = 64,
     learning_rate: float = 1e-2,
     temperature: float = 1.0,
+    weight_decay: float = 0.0,
     seed: int = 0,
+    on_epoch_end: Callable[[int, Classifier], None] | None = None,
 ) -> np.ndarray:
     """Train ``model`` in place with minibatch Adam; return the loss after each epoch.
 
@@ -226,8 +216,16 @@ def train(
         The loss is computed on ``logits / temperature``: 1 for ordinary
         training, T > 1 for a distillation student matching targets that a
         teacher produced at the same T.
+    weight_decay : float
+        lambda >= 0 of an L2 penalty ``(lambda / 2) * ||W||^2`` on the weight
+        matrices (not the biases), added to the loss's gradient. Chapter 1
+        uses it as the other thing, besides smoothing, that stops the logits
+        from growing without bound.
     seed : int
         Fixes the order of the minibatches.
+    on_epoch_end : callable, optional
+        Called as ``on_epoch_end(epoch, model)`` after every epoch, to record
+        how the model changes during training (epochs count from 0).
     """
     from threadpoolctl import threadpool_limits
 
@@ -238,6 +236,10 @@ def train(
     epochs = _positive_int(epochs, "epochs")
     batch_size = _positive_int(batch_size, "batch_size")
     temperature = _positive_float(temperature, "temperature")
+    weight_decay = check_real(weight_decay, "weight_decay", minimum=0.0)
+    if on_epoch_end is not None and not callable(on_epoch_end):
+        raise TypeError(f"on_epoch_end must be a function (epoch, model) or None, got {on_epoch_end!r}")
+    decayed = [name for name in model.params if name.startswith("w")]
     schedule = _smoothing_schedule(label_smoothing)
     optimiser = Adam(model.flat_params, learning_rate)
     rng = np.random.default_rng(seed)
@@ -251,6 +253,10 @@ def train(
             for start in range(0, n, batch_size):
                 rows = order[start : start + batch_size]
                 grads = model.gradients(x[rows], target[rows], label_smoothing=eps, temperature=temperature)
+                for name in decayed if weight_decay else ():
+                    grads[name] = grads[name] + weight_decay * model.params[name]
                 optimiser.step(model.flatten(grads))
             history[epoch] = model.loss(x, target, label_smoothing=eps, temperature=temperature)
+            if on_epoch_end is not None:
+                on_epoch_end(epoch, model)
     return history

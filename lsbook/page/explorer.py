@@ -26,13 +26,12 @@ import html
 import itertools
 import json
 import math
-import numbers
 from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..core._checks import as_logits, check_epsilon
+from ..core._checks import as_logits, check_epsilon, check_integer, check_real
 from ..core.loss import cross_entropy, cross_entropy_grad
 from ..core.softmax import softmax
 from ..core.targets import smooth_labels
@@ -281,8 +280,7 @@ from numpy.typing import ArrayLike
     if not np.all(np.isfinite(z)):
         raise ValueError("logits must be finite: a slider cannot show an infinite logit")
     z = z.astype(np.float64)
-    if isinstance(target, (bool, np.bool_)) or not isinstance(target, numbers.Integral):
-        raise TypeError(f"target must be an integer class index, got {target!r}")
+    target = check_integer(target, "target")
     if not 0 <= target < z.size:
         raise ValueError(f"target must be in [0, {z.size}), got {target}")
     epsilon = check_epsilon(label_smoothing)
@@ -291,11 +289,7 @@ from numpy.typing import ArrayLike
         raise ValueError(f"class_names must name each of the {z.size} classes, got {len(labels)} names")
     if limit is None:
         limit = max(DEFAULT_LOGIT_LIMIT, float(math.ceil(np.abs(z).max())))
-    elif isinstance(limit, (bool, np.bool_)) or not isinstance(limit, numbers.Real):
-        raise TypeError(f"limit must be a number, got {limit!r}")
-    elif not (math.isfinite(limit) and limit > 0):
-        raise ValueError(f"limit must be a finite positive number, got {limit!r}")
-    elif np.abs(z).max() > limit:
+    elif np.abs(z).max() > check_real(limit, "limit", positive=True):
         raise ValueError(f"every logit must lie in [-limit, limit] = [{-limit:g}, {limit:g}]")
     target = int(target)
     return LogitExplorer(z, target, epsilon, labels, float(limit), _element_id(z, target, epsilon, labels))

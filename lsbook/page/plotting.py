@@ -18,6 +18,8 @@ them side by side.
 
 from __future__ import annotations
 
+from ..core._checks import check_integer, check_real
+
 #: Okabe-Ito palette, distinguishable under the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
 
@@ -81,10 +83,8 @@ def book_figure(nrows: int = 1, *, panel_height: float = 3.2, sharex: bool = Fal
     """
     import matplotlib.pyplot as plt
 
-    if isinstance(nrows, bool) or not isinstance(nrows, int) or nrows < 1:
-        raise ValueError(f"nrows must be a positive integer, got {nrows!r}")
-    if not panel_height > 0:
-        raise ValueError(f"panel_height must be positive, got {panel_height!r}")
+    nrows = check_integer(nrows, "nrows", minimum=1)
+    panel_height = check_real(panel_height, "panel_height", positive=True)
     return plt.subplots(nrows, 1, figsize=(COLUMN_WIDTH, panel_height * nrows), sharex=sharex, **kwargs)
 
 

@@ -10,13 +10,12 @@ every quantity here, both from the sums and from the counts they are divided by.
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Iterable
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..core._checks import as_logits, check_ignore_index
+from ..core._checks import as_logits, check_ignore_index, check_integer
 from ..core.loss import cross_entropy
 from ..core.targets import target_coefficients
 
@@ -116,6 +115,4 @@ def smoothed_loss_floor(num_classes: int, label_smoothing: float, *, convention:
 
 
 def _token(value, name: str) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must hold integer token ids, got {value!r}")
-    return int(value)
+    return check_integer(value, name)
