@@ -43,7 +43,6 @@ BOOK_STYLE = {
     "legend.labelcolor": "black",
     "figure.figsize": (6.6, 3.8),
     "figure.dpi": 100,
-    "figure.constrained_layout.use": True,
     "axes.grid": True,
     "grid.alpha": 0.3,
     "axes.spines.top": False,
@@ -85,6 +84,7 @@ def book_figure(nrows: int = 1, *, panel_height: float = 3.2, sharex: bool = Fal
 
     nrows = check_integer(nrows, "nrows", minimum=1)
     panel_height = check_real(panel_height, "panel_height", positive=True)
+    kwargs.setdefault("layout", "constrained")
     return plt.subplots(nrows, 1, figsize=(COLUMN_WIDTH, panel_height * nrows), sharex=sharex, **kwargs)
 
 
