@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import lsbook
-import lsbook.experiments.calibration
+import lsbook.experiments.scores
 from lsbook.experiments.training import Classifier, train
 
 
@@ -64,7 +64,7 @@ def test_training_loss_goes_down_and_the_model_learns(toy, hidden):
     assert history.shape == (15,)
     assert history[-1] < 0.5 * before
     assert history[-1] < history[0]
-    assert lsbook.experiments.calibration.accuracy(model.predict_proba(x), y) > 0.9
+    assert lsbook.experiments.scores.accuracy(model.predict_proba(x), y) > 0.9
 
 
 def test_smoothed_training_stops_near_the_smoothed_target(toy):
