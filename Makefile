@@ -11,7 +11,7 @@ CHROMIUM ?= /usr/bin/chromium
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT     ?= 8000
 
-.PHONY: help env book test lint unit book-check browser chromium serve pdf execute exercises lab clean bench
+.PHONY: help env book test lint unit book-check browser chromium serve pdf execute exercises lab clean bench experiments
 
 help:
 	@echo "make book       build the HTML book into _build/html (creates .venv if needed)"
@@ -22,6 +22,7 @@ help:
 	@echo "make exercises  regenerate the learners' exercise notebooks in notebooks/exercises"
 	@echo "make lab        open the notebooks in JupyterLab"
 	@echo "make bench      time the loss against NumPy and PyTorch; writes benchmarks/results.json"
+	@echo "make experiments  chapters 4-5 over every split and seed; writes notebooks/results/*.json"
 	@echo "make clean      remove _build"
 
 # The environment: rebuilt when the requirements change.
@@ -86,6 +87,14 @@ exercises: $(STAMP)
 # The loss benchmark (not part of `make test`): about two minutes on a quiet two-core machine.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_loss.py
+
+# The full experiments of chapters 4-5 (not part of `make test`): five splits, ten seeds,
+# every interval. CPU-bound, about 25 minutes of CPU time (JOBS worker processes share it);
+# writes notebooks/results/{calibration,distillation}.json, then re-executes both chapters.
+JOBS ?= 2
+experiments: $(STAMP)
+	$(BIN)/python -m lsbook.experiments.studies --out notebooks/results --jobs $(JOBS)
+	$(MAKE) execute NB="notebooks/04_calibration.ipynb notebooks/05_distillation.ipynb"
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/

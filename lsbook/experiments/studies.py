@@ -542,23 +542,42 @@ def _plain(value):
     return value
 
 
+#: Where the chapters find the stored results: ``notebooks/results`` of the checkout.
+RESULTS_DIR = Path(__file__).resolve().parents[2] / "notebooks" / "results"
+
+
+def load_results(name: str) -> dict:
+    """The stored results of one study, ``"calibration"`` or ``"distillation"``."""
+    path = RESULTS_DIR / f"{name}.json"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: run `make experiments` to create it")
+    return json.loads(path.read_text())
+
+
+def write_results(name: str, path: Path | str, *, jobs: int = 1) -> dict:
+    """Run one study (``"calibration"`` or ``"distillation"``) and store its results as JSON at ``path``."""
+    studies = {"calibration": calibration_study, "distillation": distillation_study}
+    if name not in studies:
+        raise ValueError(f"name must be one of {sorted(studies)}, got {name!r}")
+    results = _plain(studies[name](jobs=jobs))
+    results["settings"]["command"] = "make experiments"
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
+    return results
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("notebooks/results"))
+    parser.add_argument("--out", type=Path, default=RESULTS_DIR)
     parser.add_argument("--jobs", type=int, default=1, help="worker processes (each uses one BLAS thread)")
     parser.add_argument("--only", choices=("calibration", "distillation"), default=None)
     args = parser.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
-    studies = {"calibration": calibration_study, "distillation": distillation_study}
-    for name, study in studies.items():
-        if args.only not in (None, name):
-            continue
-        start = time.perf_counter()
-        results = study(jobs=args.jobs)
-        results["settings"]["command"] = "make experiments"
-        path = args.out / f"{name}.json"
-        path.write_text(json.dumps(_plain(results), indent=1, ensure_ascii=False) + "\n")
-        print(f"{name}: {time.perf_counter() - start:.0f} s, wrote {path}")
+    for name in ("calibration", "distillation"):
+        if args.only in (None, name):
+            start = time.perf_counter()
+            write_results(name, args.out / f"{name}.json", jobs=args.jobs)
+            print(f"{name}: {time.perf_counter() - start:.0f} s, wrote {args.out / f'{name}.json'}")
 
 
 if __name__ == "__main__":

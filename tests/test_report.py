@@ -1,0 +1,34 @@
+"""Results tables: cells with intervals, HTML with headers for screen readers, plain text."""
+
+import pytest
+
+from lsbook.experiments.report import Table, interval_cell
+
+
+def test_interval_cell_formats_a_stored_triple():
+    assert interval_cell([0.0123, -0.002, 0.0261]) == "+0.012 [\u22120.002, +0.026]"
+    assert interval_cell([1.5, 1.25, 1.75], digits=1) == "+1.5 [+1.2, +1.8]"
+    with pytest.raises(ValueError, match="estimate, low, high"):
+        interval_cell([0.1, 0.2])
+
+
+def test_table_html_has_column_and_row_headers_and_escapes_text():
+    table = Table(["ε", "NLL <nats>"], [["0.1", "+0.01 [0.00, 0.02]"]], caption="Test & result")
+    html = table._repr_html_()
+    assert '<th scope="col">ε</th>' in html and '<th scope="col">NLL &lt;nats&gt;</th>' in html
+    assert '<th scope="row">0.1</th><td>+0.01 [0.00, 0.02]</td>' in html
+    assert "<caption>Test &amp; result</caption>" in html
+
+
+def test_table_text_is_aligned():
+    text = repr(Table(["a", "bbb"], [["x", "1"], ["yyyy", "22"]]))
+    assert text.splitlines() == ["a     bbb", "----  ---", "x     1", "yyyy  22"]
+
+
+@pytest.mark.parametrize(
+    ("header", "rows", "match"),
+    [(["a", " "], [], "empty header"), (["a", "b"], [["1"]], "2 cells")],
+)
+def test_bad_tables_are_rejected(header, rows, match):
+    with pytest.raises(ValueError, match=match):
+        Table(header, rows)
