@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import numbers
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
@@ -66,18 +67,19 @@ def learners_function(function: Callable) -> Callable:
 
 def as_numbers(answer, expected: str = say.NUMBERS) -> np.ndarray:
     """``answer`` as a float array; :class:`Mistake` for a function, a boolean, text, ..."""
-    if callable(answer) or isinstance(answer, (bool, np.bool_, str, bytes)):
+    if answer is None or callable(answer) or isinstance(answer, (bool, np.bool_, str, bytes)):
         raise Mistake(say.wrong_kind(expected, answer))
     try:
         array = np.asarray(answer)
     except ValueError:  # a ragged list
         raise Mistake(say.wrong_kind(expected, answer)) from None
-    if array.dtype == bool or not (np.issubdtype(array.dtype, np.number) or array.dtype == object):
+    if array.dtype == object:  # a list mixing types: every item must be a real number (None would become nan)
+        real = all(isinstance(item, numbers.Real) and not isinstance(item, (bool, np.bool_)) for item in array.flat)
+    else:
+        real = np.issubdtype(array.dtype, np.number) and not np.issubdtype(array.dtype, np.complexfloating)
+    if not real:
         raise Mistake(say.wrong_kind(expected, answer))
-    try:
-        return array.astype(float)
-    except (TypeError, ValueError):  # complex numbers, or objects that are not numbers
-        raise Mistake(say.wrong_kind(expected, answer)) from None
+    return array.astype(float)
 
 
 def as_number(answer) -> float:

@@ -52,8 +52,10 @@ def kind_of(answer) -> str:
         return f"a boolean ({bool(answer)})"
     if callable(answer):
         return A_FUNCTION
-    if isinstance(answer, numbers.Number):
+    if isinstance(answer, numbers.Real):
         return f"a number ({type(answer).__name__})"
+    if isinstance(answer, numbers.Complex):
+        return f"a complex number ({type(answer).__name__})"
     if isinstance(answer, str):
         return "text (a str)"
     if isinstance(answer, np.ndarray):

@@ -69,11 +69,15 @@ def _calibration_cases() -> list[Case]:
     rng = np.random.default_rng(4)
     probs = softmax(rng.normal(0.0, 2.0, (200, 5)))
     labels = rng.integers(0, 5, 200)
+    # Under-confident in one bin, over-confident in another: signed gaps would cancel.
+    mixed = np.array([[0.62, 0.38]] * 4 + [[0.93, 0.07]] * 4)
     # Confidences exactly on bin edges (0.5 and 0.75 with four bins) test which side is closed.
     edges = np.array([[0.5, 0.5], [0.75, 0.25], [0.25, 0.75], [0.9, 0.1], [0.6, 0.4], [0.5, 0.5]])
     return [
         Case("200 random predictions, 15 bins", (probs, labels), {"n_bins": 15}),
         Case("200 random predictions, 5 bins", (probs, labels), {"n_bins": 5}),
+        Case("predictions under-confident in one bin and over-confident in another, 10 bins",
+             (mixed, np.array([0, 0, 0, 0, 0, 1, 0, 1])), {"n_bins": 10}),
         Case("confidences that sit exactly on bin edges, 4 bins", (edges, np.array([0, 1, 1, 0, 1, 1])),
              {"n_bins": 4}),
     ]
