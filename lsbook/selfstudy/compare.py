@@ -110,7 +110,11 @@ def close(a, b, rtol: float, atol: float) -> bool:
 
 
 def _diagnose(value: np.ndarray, expected, pairs, rtol: float, atol: float, what: str) -> str | None:
-    """``None`` if ``value`` matches ``expected``, else the message that best explains the difference."""
+    """``None`` if ``value`` matches ``expected``; else the message that explains the difference, or ``""``.
+
+    The listed mistakes come first, then a flipped sign, then nan or inf; ``""``
+    means none of them explains it, and the caller words that for its kind of answer.
+    """
     if close(value, expected, rtol, atol):
         return None
     for message, wrong in pairs:
