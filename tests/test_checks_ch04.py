@@ -5,7 +5,8 @@ import pytest
 
 import lsbook
 from lsbook import check
-from lsbook.experiments.calibration import expected_calibration_error, fit_temperature
+from lsbook.experiments.calibration import fit_temperature
+from lsbook.experiments.scores import expected_calibration_error
 from lsbook.selfstudy import mistakes
 from lsbook.selfstudy.checks import ch04
 

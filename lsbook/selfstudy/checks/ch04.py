@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ...core.softmax import softmax
-from ...experiments.calibration import expected_calibration_error, fit_temperature, reliability_data
+from ...experiments.calibration import fit_temperature
+from ...experiments.scores import expected_calibration_error, reliability_data
 from .. import mistakes
 from ..check import register
 from ..compare import Case, check_function, compare
