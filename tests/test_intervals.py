@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lsbook.experiments.intervals import Interval, paired_bootstrap, percentile_interval, resample_counts
+from lsbook.experiments.intervals import Interval, bootstrap_interval, paired_bootstrap, resample_counts
 from lsbook.experiments.scores import accuracy, brier_score
 
 
@@ -22,10 +22,23 @@ def as_predictions(column):
 
 
 def test_percentile_interval_by_hand():
-    found = percentile_interval(0.5, [0.0, 0.5, 0.5, 1.0], confidence=0.5)
+    found = bootstrap_interval(0.5, [0.0, 0.5, 0.5, 1.0], confidence=0.5, method="percentile")
     # np.quantile interpolates: the 25% point lies 3/4 of the way from 0 to 0.5.
     assert (found.estimate, found.low, found.high) == (0.5, 0.375, 0.625)
     assert not found.excludes(0.5) and found.excludes(0.0) and found.excludes(0.7)
+
+
+def test_basic_interval_reflects_a_shift_of_the_draws():
+    # Draws 0.5..0.8 lie below the estimate 1.0 (a statistic that resampling pulls down):
+    # the 25% and 75% quantiles are 0.575 and 0.725, so the basic interval is [2 - 0.725, 2 - 0.575].
+    found = bootstrap_interval(1.0, [0.5, 0.6, 0.7, 0.8], confidence=0.5)
+    assert (found.low, found.high) == pytest.approx((1.275, 1.425))
+    percentile = bootstrap_interval(1.0, [0.5, 0.6, 0.7, 0.8], confidence=0.5, method="percentile")
+    assert percentile.excludes(1.0) and not found.excludes(1.275)
+    # Draws centred on the estimate: both methods give the same interval.
+    centred = [0.8, 0.9, 1.0, 1.1, 1.2]
+    basic, percentile = (bootstrap_interval(1.0, centred, method=m) for m in ("basic", "percentile"))
+    assert (basic.low, basic.high) == pytest.approx((percentile.low, percentile.high))
 
 
 def test_interval_format_uses_minus_signs_and_no_negative_zero():
@@ -112,7 +125,8 @@ def test_works_with_the_books_scores_and_pairs_the_test_items():
         (lambda p: paired_bootstrap(mean_of_first_column, p, p, [0, 0], n_resamples=1), ValueError, "n_resamples"),
         (lambda p: paired_bootstrap(mean_of_first_column, p, p, [0, 0], confidence=1.0), ValueError, "confidence"),
         (lambda p: paired_bootstrap(lambda v, t, sample_weight=None: 0.0, p, p, [0, 0]), ValueError, "one value"),
-        (lambda p: percentile_interval(0.0, [1.0]), ValueError, "draws"),
+        (lambda p: bootstrap_interval(0.0, [1.0]), ValueError, "draws"),
+        (lambda p: bootstrap_interval(0.0, [1.0, 2.0], method="bca"), ValueError, "method"),
         (lambda p: resample_counts(0, 10, np.random.default_rng()), ValueError, "n_items"),
     ],
 )

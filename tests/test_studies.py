@@ -63,3 +63,18 @@ def test_distillation_study_at_toy_size(monkeypatch):
     low, high = results["penultimate"]["test"]["difference"][1:]
     assert low <= high
     assert len(results["models"]) == 2
+
+
+def test_a_cache_keeps_the_trained_predictions(tmp_path, monkeypatch):
+    cache = tmp_path / "cache.pickle"
+    calls = []
+
+    def task(value):
+        calls.append(value)
+        return {"value": value * 2}
+
+    assert studies._run(task, [1, 2], jobs=1, cache=cache) == [{"value": 2}, {"value": 4}]
+    assert studies._run(task, [1, 2], jobs=1, cache=cache) == [{"value": 2}, {"value": 4}]
+    assert calls == [1, 2]  # the second call read the cache
+    studies._run(task, [3], jobs=1, cache=cache)  # other tasks: computed again
+    assert calls == [1, 2, 3]

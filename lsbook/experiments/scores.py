@@ -228,8 +228,8 @@ def expected_calibration_error(
     --------
     >>> import numpy as np
     >>> probs = np.array([[0.9, 0.1], [0.8, 0.2]])
-    >>> round(expected_calibration_error(probs, [0, 1], n_bins=10), 4)
-    0.35
+    >>> round(expected_calibration_error(probs, [0, 1], n_bins=10), 4)  # (|1 - 0.9| + |0 - 0.8|) / 2
+    0.45
     """
     n_bins = _check_bins(n_bins)
     check_choice(binning, BINNINGS, "binning")
@@ -241,9 +241,13 @@ def expected_calibration_error(
     else:
         bins = _equal_mass_bins(confidence, n_bins, weights)
     gap = correct - confidence
-    total = np.zeros(w.shape[:-1])
-    for m in range(n_bins):
-        total += np.abs(np.sum(w * gap * (bins == m), axis=-1))
+    if bins.ndim == 1:  # the same bins for every weight vector: one product sums them all
+        per_bin = w @ (np.eye(n_bins)[bins] * gap[:, None])  # (..., M)
+        total = np.abs(per_bin).sum(axis=-1)
+    else:
+        total = np.zeros(w.shape[:-1])
+        for m in range(n_bins):
+            total += np.abs(np.sum(w * gap * (bins == m), axis=-1))
     result = total / w.sum(axis=-1)
     return float(result) if np.ndim(result) == 0 else result
 

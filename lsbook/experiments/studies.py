@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import pickle
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -179,6 +180,7 @@ def calibration_study(
     seeds: Sequence[int] = SEEDS,
     epsilons: Sequence[float] | None = None,
     jobs: int = 1,
+    cache: Path | None = None,
 ) -> dict:
     """Chapter 4's experiment: every regime, split, seed and eps; scores, means and intervals.
 
@@ -190,7 +192,7 @@ def calibration_study(
         for eps in (REGIMES[name].epsilons if epsilons is None else epsilons)
         for fold, seed in itertools.product(folds, seeds)
     ]
-    records = _run(_calibration_task, tasks, jobs)
+    records = _run(_calibration_task, tasks, jobs, cache)
     results = {"settings": {"folds": list(folds), "seeds": list(seeds), "n_resamples": N_RESAMPLES,
                             "confidence": 0.95}, "regimes": {}}
     for name in regimes:
@@ -333,6 +335,7 @@ STUDENT_COMPARISONS = {
     "hard labels, ε = 0.1 − hard labels": ("hard labels, ε = 0.1", "hard labels"),
     "flattened − teacher ε = 0": ("flattened", "teacher ε = 0.0"),
     "shuffled − teacher ε = 0": ("shuffled", "teacher ε = 0.0"),
+    "teacher ε = 0.1 − flattened": ("teacher ε = 0.1", "flattened"),
 }
 
 
@@ -373,10 +376,12 @@ def _students_summary(runs, data, folds, transfer: str) -> dict:
     }
 
 
-def distillation_study(*, folds: Sequence[int] = FOLDS, seeds: Sequence[int] = SEEDS, jobs: int = 1) -> dict:
+def distillation_study(
+    *, folds: Sequence[int] = FOLDS, seeds: Sequence[int] = SEEDS, jobs: int = 1, cache: Path | None = None
+) -> dict:
     """Chapter 5's experiment: teachers, students, controls, the omitted-class test, erasure measures."""
     folds = list(folds)
-    runs = _run(_distillation_task, list(itertools.product(folds, seeds)), jobs)
+    runs = _run(_distillation_task, list(itertools.product(folds, seeds)), jobs, cache)
     data = {fold: load_digits_split(fold=fold) for fold in folds}
     targets = [data[f].y_test for f in folds]
     grouped = _by_fold(runs, folds)
@@ -521,12 +526,28 @@ def _single_threaded(call):
         return function(task)
 
 
-def _run(function, tasks: list, jobs: int) -> list:
+def _run(function, tasks: list, jobs: int, cache: Path | None = None) -> list:
+    """``function(task)`` for every task, in ``jobs`` processes; with ``cache``, kept in (and read from) a pickle.
+
+    The cache lets a summary be recomputed without training again; it is a
+    development aid, never committed (the results files are what the book quotes).
+    """
+    if cache is not None and cache.exists():
+        with cache.open("rb") as file:
+            stored = pickle.load(file)
+        if stored["tasks"] == tasks:
+            return stored["results"]
     calls = [(function, task) for task in tasks]
     if jobs <= 1:
-        return [_single_threaded(call) for call in calls]
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(_single_threaded, calls, chunksize=1))
+        results = [_single_threaded(call) for call in calls]
+    else:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            results = list(pool.map(_single_threaded, calls, chunksize=1))
+    if cache is not None:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        with cache.open("wb") as file:
+            pickle.dump({"tasks": tasks, "results": results}, file)
+    return results
 
 
 def _plain(value):
@@ -554,12 +575,16 @@ def load_results(name: str) -> dict:
     return json.loads(path.read_text())
 
 
-def write_results(name: str, path: Path | str, *, jobs: int = 1) -> dict:
-    """Run one study (``"calibration"`` or ``"distillation"``) and store its results as JSON at ``path``."""
+def write_results(name: str, path: Path | str, *, jobs: int = 1, cache: Path | None = None) -> dict:
+    """Run one study (``"calibration"`` or ``"distillation"``) and store its results as JSON at ``path``.
+
+    ``cache``, a directory, keeps the trained models' predictions so that a
+    second call only recomputes the summary.
+    """
     studies = {"calibration": calibration_study, "distillation": distillation_study}
     if name not in studies:
         raise ValueError(f"name must be one of {sorted(studies)}, got {name!r}")
-    results = _plain(studies[name](jobs=jobs))
+    results = _plain(studies[name](jobs=jobs, cache=None if cache is None else Path(cache) / f"{name}.pickle"))
     results["settings"]["command"] = "make experiments"
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -572,11 +597,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=RESULTS_DIR)
     parser.add_argument("--jobs", type=int, default=1, help="worker processes (each uses one BLAS thread)")
     parser.add_argument("--only", choices=("calibration", "distillation"), default=None)
+    parser.add_argument("--cache", type=Path, default=None, help="keep trained predictions here (a development aid)")
     args = parser.parse_args(argv)
     for name in ("calibration", "distillation"):
         if args.only in (None, name):
             start = time.perf_counter()
-            write_results(name, args.out / f"{name}.json", jobs=args.jobs)
+            write_results(name, args.out / f"{name}.json", jobs=args.jobs, cache=args.cache)
             print(f"{name}: {time.perf_counter() - start:.0f} s, wrote {args.out / f'{name}.json'}")
 
 
