@@ -102,7 +102,8 @@ def train_network(data: DigitsSplit, regime: Regime, label_smoothing: float, see
     """One network of chapter 4, trained as the chapter trains it."""
     model = Classifier(data.num_features, NUM_CLASSES, regime.hidden, seed=seed)
     labels = training_labels(data, regime, fold)
-    train(model, data.x_train, labels, label_smoothing=label_smoothing, epochs=regime.epochs, seed=seed)
+    train(model, data.x_train, labels, label_smoothing=label_smoothing, epochs=regime.epochs, seed=seed,
+          record_loss=False)
     return model
 
 
@@ -240,11 +241,11 @@ def train_student(
 ) -> Classifier:
     """A student of chapter 5: 16 hidden units, on hard labels or distilled with alpha = 0.9."""
     student = Classifier(x.shape[1], NUM_CLASSES, STUDENT_HIDDEN, seed=1000 + seed)
+    options = {"epochs": epochs, "seed": seed, "record_loss": False}
     if soft_target is None:
-        train(student, x, target, label_smoothing=label_smoothing, epochs=epochs, seed=seed)
+        train(student, x, target, label_smoothing=label_smoothing, **options)
     else:
-        train(student, x, target, soft_target=soft_target, temperature=temperature, alpha=ALPHA, epochs=epochs,
-              seed=seed)
+        train(student, x, target, soft_target=soft_target, temperature=temperature, alpha=ALPHA, **options)
     return student
 
 

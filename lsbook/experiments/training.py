@@ -198,6 +198,7 @@ def train(
     weight_decay: float = 0.0,
     seed: int = 0,
     on_epoch_end: Callable[[int, Classifier], None] | None = None,
+    record_loss: bool = True,
 ) -> np.ndarray:
     """Train ``model`` in place with minibatch Adam; return the loss after each epoch.
 
@@ -241,6 +242,10 @@ def train(
     on_epoch_end : callable, optional
         Called as ``on_epoch_end(epoch, model)`` after every epoch, to record
         how the model changes during training (epochs count from 0).
+    record_loss : bool
+        False skips the pass over all of ``x`` that measures the loss after
+        every epoch (for small models, about a third of the training time);
+        the returned history is then empty. Training is the same either way.
     """
     from threadpoolctl import threadpool_limits
 
@@ -260,7 +265,9 @@ def train(
     optimiser = Adam(model.flat_params, learning_rate)
     rng = np.random.default_rng(seed)
     n = x.shape[0]
-    history = np.empty(epochs)
+    if not isinstance(record_loss, (bool, np.bool_)):
+        raise TypeError(f"record_loss must be True or False, got {record_loss!r}")
+    history = np.empty(epochs if record_loss else 0)
     # One BLAS thread: the same sums in the same order on any machine load.
     with threadpool_limits(limits=1, user_api="blas"):
         for epoch in range(epochs):
@@ -272,7 +279,8 @@ def train(
                 for name in decayed if weight_decay else ():
                     grads[name] = grads[name] + weight_decay * model.params[name]
                 optimiser.step(model.flatten(grads))
-            history[epoch] = objective.loss(x, eps)
+            if record_loss:
+                history[epoch] = objective.loss(x, eps)
             if on_epoch_end is not None:
                 on_epoch_end(epoch, model)
     return history
