@@ -16,7 +16,7 @@ def test_table_html_has_column_and_row_headers_and_escapes_text():
     table = Table(["ε", "NLL <nats>"], [["0.1", "+0.01 [0.00, 0.02]"]], caption="Test & result")
     html = table._repr_html_()
     assert '<th scope="col">ε</th>' in html and '<th scope="col">NLL &lt;nats&gt;</th>' in html
-    assert '<th scope="row">0.1</th><td>+0.01 [0.00, 0.02]</td>' in html
+    assert '<th scope="row">0.1</th><td>+0.01<br>[0.00, 0.02]</td>' in html
     assert "<caption>Test &amp; result</caption>" in html
 
 
@@ -32,3 +32,8 @@ def test_table_text_is_aligned():
 def test_bad_tables_are_rejected(header, rows, match):
     with pytest.raises(ValueError, match=match):
         Table(header, rows)
+
+
+def test_only_interval_cells_are_split_over_two_lines():
+    html = Table(["a", "b", "c"], [["x", "teacher [ε = 0]", "0.5"]])._repr_html_()
+    assert "<td>teacher [ε = 0]</td>" in html and "<td>0.5</td>" in html

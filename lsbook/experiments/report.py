@@ -8,10 +8,15 @@ same columns for a terminal or a diff.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from html import escape
 
 from .intervals import Interval
+
+_NUMBER = r"[+\u2212-]?\d+(?:\.\d+)?"
+#: A cell written by :func:`interval_cell`: ``estimate [low, high]``.
+_INTERVAL = re.compile(rf"(?P<estimate>{_NUMBER}) (?P<interval>\[{_NUMBER}, {_NUMBER}\])")
 
 
 def interval_cell(values: Sequence[float], digits: int = 3) -> str:
@@ -51,11 +56,19 @@ class Table:
                 raise ValueError(f"every row needs {len(self.header)} cells, one per column; got {row!r}")
         self.caption = caption
 
+    @staticmethod
+    def _html_cell(text: str) -> str:
+        """A cell's HTML: an ``estimate [low, high]`` cell keeps its interval on a line of its own."""
+        match = _INTERVAL.fullmatch(text)
+        if match:
+            return f"{escape(match['estimate'])}<br>{escape(match['interval'])}"
+        return escape(text)
+
     def _repr_html_(self) -> str:
         head = "".join(f'<th scope="col">{escape(cell)}</th>' for cell in self.header)
         body = "".join(
-            "<tr>" + f'<th scope="row">{escape(row[0])}</th>' + "".join(f"<td>{escape(c)}</td>" for c in row[1:])
-            + "</tr>"
+            "<tr>" + f'<th scope="row">{escape(row[0])}</th>'
+            + "".join(f"<td>{self._html_cell(c)}</td>" for c in row[1:]) + "</tr>"
             for row in self.rows
         )
         caption = f"<caption>{escape(self.caption)}</caption>" if self.caption else ""
