@@ -42,7 +42,7 @@ def test_basic_interval_reflects_a_shift_of_the_draws():
 
 
 def test_interval_format_uses_minus_signs_and_no_negative_zero():
-    assert Interval(-0.01234, -0.0201, -0.00001).format(3) == "\u22120.012 [\u22120.020, +0.000]"
+    assert Interval(-0.01234, -0.0201, -0.00001).format(3) == "\u22120.012 [\u22120.020, 0.000]"
     assert Interval(0.5, 0.25, 0.75).format(2, signed=False) == "0.50 [0.25, 0.75]"
 
 

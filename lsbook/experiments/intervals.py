@@ -40,15 +40,14 @@ class Interval:
         return bool(value < self.low or value > self.high)
 
     def format(self, digits: int = 3, *, signed: bool = True) -> str:
-        """``+0.012 [+0.004, +0.020]``: the estimate, then the interval."""
-        spec = f"{'+' if signed else ''}.{digits}f"
+        """``+0.012 [0.004, 0.020]``: the estimate (with its sign when ``signed``), then the interval."""
 
-        def show(x: float) -> str:
+        def show(x: float, sign: str = "") -> str:
             # A minus sign, not a hyphen; and no "-0.000".
-            text = format(0.0 if round(x, digits) == 0 else x, spec)
+            text = format(0.0 if round(x, digits) == 0 else x, f"{sign}.{digits}f")
             return text.replace("-", "\u2212")
 
-        return f"{show(self.estimate)} [{show(self.low)}, {show(self.high)}]"
+        return f"{show(self.estimate, '+' if signed else '')} [{show(self.low)}, {show(self.high)}]"
 
     def __str__(self) -> str:
         return self.format()
@@ -72,9 +71,9 @@ def bootstrap_interval(
     Examples
     --------
     >>> str(bootstrap_interval(0.5, [0.0, 0.5, 0.5, 1.0], confidence=0.5, method="percentile"))
-    '+0.500 [+0.375, +0.625]'
+    '+0.500 [0.375, 0.625]'
     >>> str(bootstrap_interval(1.0, [0.5, 0.6, 0.7, 0.8], confidence=0.5))
-    '+1.000 [+1.275, +1.425]'
+    '+1.000 [1.275, 1.425]'
     """
     confidence = check_real(confidence, "confidence", minimum=0.0, maximum=1.0)
     if confidence in (0.0, 1.0):

@@ -25,7 +25,7 @@ def interval_cell(values: Sequence[float], digits: int = 3) -> str:
     Examples
     --------
     >>> interval_cell([0.0123, -0.002, 0.0261])
-    '+0.012 [−0.002, +0.026]'
+    '+0.012 [−0.002, 0.026]'
     """
     if len(values) != 3:
         raise ValueError(f"values must be [estimate, low, high], got {values!r}")
@@ -60,19 +60,24 @@ class Table:
     def _html_cell(text: str) -> str:
         """A cell's HTML: an ``estimate [low, high]`` cell keeps its interval on a line of its own."""
         match = _INTERVAL.fullmatch(text)
-        if match:
-            return f"{escape(match['estimate'])}<br>{escape(match['interval'])}"
+        if match:  # the interval on a line of its own, never broken inside
+            interval = escape(match["interval"]).replace(" ", "&nbsp;")
+            return f"{escape(match['estimate'])}<br>{interval}"
         return escape(text)
 
     def _repr_html_(self) -> str:
-        head = "".join(f'<th scope="col">{escape(cell)}</th>' for cell in self.header)
+        pad = ' style="padding: 0.2em 0.3em"'
+        head = "".join(f'<th scope="col"{pad}>{escape(cell)}</th>' for cell in self.header)
         body = "".join(
-            "<tr>" + f'<th scope="row">{escape(row[0])}</th>'
-            + "".join(f"<td>{self._html_cell(c)}</td>" for c in row[1:]) + "</tr>"
+            "<tr>" + f'<th scope="row"{pad}>{escape(row[0])}</th>'
+            + "".join(f"<td{pad}>{self._html_cell(c)}</td>" for c in row[1:]) + "</tr>"
             for row in self.rows
         )
         caption = f"<caption>{escape(self.caption)}</caption>" if self.caption else ""
-        return f'<table class="lsbook-results">{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+        # A slightly smaller type keeps six columns of intervals on the column's width.
+        style = ' style="font-size: 0.85em"' if len(self.header) > 4 else ""
+        return (f'<table class="lsbook-results"{style}>{caption}<thead><tr>{head}</tr></thead>'
+                f"<tbody>{body}</tbody></table>")
 
     def __repr__(self) -> str:
         widths = [max(len(row[i]) for row in [self.header, *self.rows]) for i in range(len(self.header))]
