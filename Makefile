@@ -89,8 +89,9 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_loss.py
 
 # The full experiments of chapters 4-5 (not part of `make test`): five splits, ten seeds,
-# every interval. CPU-bound, about 25 minutes of CPU time (JOBS worker processes share it);
-# writes notebooks/results/{calibration,distillation}.json, then re-executes both chapters.
+# every interval, in JOBS worker processes. Measured with JOBS=2 on a shared two-core
+# machine (load about 10): 24 min for calibration, 20 min for distillation. Writes
+# notebooks/results/{calibration,distillation}.json, then re-executes both chapters.
 JOBS ?= 2
 experiments: $(STAMP)
 	$(BIN)/python -m lsbook.experiments.studies --out notebooks/results --jobs $(JOBS)
