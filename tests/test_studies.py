@@ -78,3 +78,14 @@ def test_a_cache_keeps_the_trained_predictions(tmp_path, monkeypatch):
     assert calls == [1, 2]  # the second call read the cache
     studies._run(task, [3], jobs=1, cache=cache)  # other tasks: computed again
     assert calls == [1, 2, 3]
+
+
+def test_stored_results_are_found_and_bad_names_rejected(tmp_path, monkeypatch):
+    stored = studies.load_results("calibration")  # the committed file the chapter quotes
+    assert set(stored["regimes"]) == set(studies.REGIMES)
+    assert stored["settings"]["seeds"] == list(studies.SEEDS) and stored["settings"]["folds"] == list(studies.FOLDS)
+    with pytest.raises(ValueError, match="name must be one of"):
+        studies.write_results("calibrations", tmp_path / "x.json")
+    monkeypatch.setattr(studies, "RESULTS_DIR", tmp_path)
+    with pytest.raises(FileNotFoundError, match="make experiments"):
+        studies.load_results("distillation")
