@@ -30,6 +30,10 @@ __all__ = ["AuditReport", "audit"]
 
 FRAMEWORKS = ("numpy", "torch")
 SEED = 2024  # the probes are the same on every run
+#: How closely every probe must agree with PyTorch's semantics for ``matches_pytorch``
+#: (relative for values, absolute for gradients); looser for a function that computes in float32.
+MATCH_TOLERANCE = 1e-5
+MATCH_TOLERANCE_FLOAT32 = 1e-3
 
 
 def audit(
@@ -108,7 +112,8 @@ def audit(
     prober.large_logits(kept_classes(class_counts[0], ignore_index)[0])
     judge = Judge(prober.evidence, label_smoothing=epsilon, convention=convention,
                   ignore_index=ignore_index, tol=prober.tol)
-    return judge.report(name, caller.calls, match_tolerance=1e-3 if caller.low_precision else 1e-5)
+    tolerance = MATCH_TOLERANCE_FLOAT32 if caller.low_precision else MATCH_TOLERANCE
+    return judge.report(name, caller.calls, match_tolerance=tolerance)
 
 
 def _check_class_counts(num_classes) -> tuple[int, ...]:

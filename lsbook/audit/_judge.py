@@ -25,8 +25,8 @@ from ._fit import (
     symmetry_of,
     target_entry_for,
 )
-from ._probes import LARGE_LOGIT, Evidence, Record
-from .report import AuditReport, format_vector
+from ._probes import BATCH_ROWS, LARGE_LOGIT, Evidence, Record
+from .report import AuditReport, format_vector, snap
 
 
 class Judge:
@@ -108,7 +108,7 @@ class Judge:
         if not matches and not self.findings:
             self.findings.append(
                 f"It differs from F.cross_entropy(logits, target, label_smoothing={self.epsilon:g}) "
-                f"by up to {deviation:.3g} on the probes."
+                f"by up to {snap(deviation):.3g} on the probes."
             )
         fit = self.first_fit
         return AuditReport(
@@ -127,6 +127,7 @@ class Judge:
             stable=stable,
             matches_pytorch=matches,
             findings=self.findings,
+            targets={k: rows[0].target.copy() for k, rows in evidence.fits.items()} if fits else {},
             optimum=optimum_of(fit, self.tol) if fits else None,
             floor=floor_of(fit, self.tol) if fits else None,
             calls=calls,
@@ -138,8 +139,9 @@ class Judge:
         if not fits:
             worst = max(self.all_fits, key=lambda fit: fit.misfit)
             self.findings.append(
-                f"Its gradient is not (\u03a3t)\u00b7p \u2212 t for any fixed target t (misfit {worst.misfit:.3g} "
-                f"at K = {worst.num_classes}): it is not a cross-entropy against a target, so no target, "
+                "Its gradient is not (\u03a3t)\u00b7p \u2212 t for any fixed target t "
+                f"(misfit {snap(worst.misfit):.3g} at K = {worst.num_classes}): it is not a cross-entropy "
+                "against a target, so no target, "
                 "convention or form can be read off it."
             )
             return
@@ -147,7 +149,7 @@ class Judge:
             spread = max(np.ptp(fit.offsets) for fit in self.all_fits)
             self.findings.append(
                 "The value it returns is not the loss its gradient trains: the two differ by an amount "
-                f"that changes with the logits (by up to {spread:.3g})."
+                f"that changes with the logits (by up to {snap(spread):.3g})."
             )
         negative = [fit for fit in self.all_fits if optimum_of(fit, self.tol) is None]
         if negative:
@@ -169,8 +171,8 @@ class Judge:
                 low, high = min(shares, key=shares.get), max(shares, key=shares.get)
                 self.findings.append(
                     f"The target depends on the true class: at K = {symmetry.num_classes} training drives the "
-                    f"true-class probability to {shares[low]:.4f} when the true class is {low} but to "
-                    f"{shares[high]:.4f} when it is {high} (class weights inside the loss move the optimum)."
+                    f"true-class probability to {snap(shares[low]):.4f} when the true class is {low} but to "
+                    f"{snap(shares[high]):.4f} when it is {high} (class weights inside the loss move the optimum)."
                 )
                 return
         uneven = next((s.uneven_row for s in symmetries if s.uneven_row is not None), None)
@@ -178,7 +180,7 @@ class Judge:
             detail = ""
             if self._padding_class_left_out(symmetries):
                 detail = (f" (the padding class {self.ignore_index} gets nothing, the other wrong classes share "
-                          f"\u03b5 = {self._shared_without_padding(uneven):.4g} equally)")
+                          f"\u03b5 = {snap(self._shared_without_padding(uneven)):.4g} equally)")
             self.findings.append(
                 f"The wrong classes get unequal shares{detail}: at K = {uneven.num_classes} a row of class "
                 f"{uneven.true_class} is trained toward {format_vector(uneven.normalised)}."
@@ -205,13 +207,13 @@ class Judge:
         sums = {k: fits[0].total for k, fits in self.evidence.fits.items()}
         if all(abs(total - 1.0) <= self.tol for total in sums.values()):
             return
-        listed = ", ".join(f"{total:.4f} at K = {k}" for k, total in sums.items())
+        listed = ", ".join(f"{snap(total):.4f} at K = {k}" for k, total in sums.items())
         total = sums[self.first_k]
         meant = smooth_labels(self.first_fit.true_class, self.first_k, self.epsilon, convention=self.meant)
         if np.allclose(self.first_fit.normalised, meant, atol=self.tol):
-            consequence = f"a learning rate {total:.4g} times the one meant, toward the target meant"
+            consequence = f"a learning rate {snap(total):.4g} times the one meant, toward the target meant"
         else:
-            consequence = (f"{total:.4g} times the loss of the normalised target t / \u03a3t, "
+            consequence = (f"{snap(total):.4g} times the loss of the normalised target t / \u03a3t, "
                            "which is not the target meant")
         self.findings.append(
             f"The implied target sums to {listed}, not 1: the gradient is (\u03a3t)\u00b7p \u2212 t, so training "
@@ -225,7 +227,7 @@ class Judge:
         if convention == "other":
             strengths = convention_strengths(symmetries)["uniform"]
             pairs = zip(strengths, symmetries, strict=True)
-            listed = ", ".join(f"{eps:.4f} at K = {s.num_classes}" for eps, s in pairs)
+            listed = ", ".join(f"{snap(eps):.4f} at K = {s.num_classes}" for eps, s in pairs)
             self.findings.append(
                 f"Normalised, its target smooths with a strength that changes with K (read as \u03b5/K: {listed}): "
                 "it follows neither the \u03b5/K nor the \u03b5/(K\u22121) convention."
@@ -236,18 +238,20 @@ class Judge:
             spread = "the K \u2212 1 wrong classes (the \u201cothers\u201d convention)" if convention == "others" \
                 else "all K classes (the uniform convention)"
             self.findings.append(
-                f"It spreads \u03b5 = {effective:.4g} over {spread}, where the {self.meant} convention was "
-                f"meant: the true class is trained toward {found_share:.4f} at K = {k} instead of {meant_share:.4f}."
+                f"It spreads \u03b5 = {snap(effective):.4g} over {spread}, where the {self.meant} convention was "
+                f"meant: the true class is trained toward {snap(found_share):.4f} at K = {k} "
+                f"instead of {snap(meant_share):.4f}."
             )
         elif abs(effective) <= self.tol and self.epsilon > 0:
             self.findings.append(
                 f"It does not smooth at all (\u03b5 = 0): the true class is trained toward 1 at K = {k} "
-                f"instead of {meant_share:.4f}."
+                f"instead of {snap(meant_share):.4f}."
             )
         elif not same_strength:
             self.findings.append(
-                f"Its smoothing strength is \u03b5 = {effective:.4g}, not the {self.epsilon:g} meant: the true class "
-                f"is trained toward {found_share:.4f} at K = {k} instead of {meant_share:.4f}."
+                f"Its smoothing strength is \u03b5 = {snap(effective):.4g}, not the {self.epsilon:g} meant: "
+                f"the true class is trained toward {snap(found_share):.4f} at K = {k} "
+                f"instead of {snap(meant_share):.4f}."
             )
 
     def _find_padding(self) -> None:
@@ -263,7 +267,7 @@ class Judge:
                     toward += f" as if {pad} were a real class"
             self.findings.append(
                 f"Padding rows (target = {pad}) still get gradient (largest entry "
-                f"{detail['largest_gradient']:.3g}){toward}."
+                f"{snap(detail['largest_gradient']):.3g}){toward}."
             )
         elif padding == "included":
             self.findings.append(
@@ -275,8 +279,8 @@ class Judge:
             with_padding, without = float(detail["with_padding"]), float(detail["without_padding"])
             self.findings.append(
                 f"Padding rows are masked but counted in the mean: with {padded} of {rows} rows padding the loss "
-                f"is {with_padding:.4f} instead of {without:.4f} (the mean over real rows), so the loss and its "
-                "gradient shrink as the share of padding grows."
+                f"is {snap(with_padding):.4f} instead of {snap(without):.4f} (the mean over real rows), "
+                "so the loss and its gradient shrink as the share of padding grows."
             )
 
     def _find_stability(self, stable: bool) -> None:
@@ -288,7 +292,7 @@ class Judge:
             self.findings.append(f"{evidence.large_failure}: large logits break it.")
             return
         expected = self.expected_large_value()
-        finite = "finite" if expected is None else f"finite ({expected:.6g})"
+        finite = "finite" if expected is None else f"finite ({snap(expected):.6g})"
         if not np.isfinite(evidence.large_value):
             self.findings.append(
                 f"At logits of size {size} it returns {evidence.large_value:g} where the loss is {finite}: "
@@ -298,22 +302,22 @@ class Judge:
             self.findings.append(f"At logits of size {size} its gradient contains nan or inf.")
         else:
             self.findings.append(
-                f"At logits of size {size} it returns {evidence.large_value:.6g} where its own target gives "
-                f"{expected:.6g}: a clipped logarithm such as log(p + \u03b4) hides the true loss there."
+                f"At logits of size {size} it returns {snap(evidence.large_value):.6g} where its own target gives "
+                f"{snap(expected):.6g}: a clipped logarithm such as log(p + \u03b4) hides the true loss there."
             )
 
     def _find_form(self) -> None:
         form, fit = self.form(), self.first_fit
         if form == "kl":
             self.findings.append(
-                f"It logs the KL divergence, not the cross-entropy: its values are lower by {-fit.offset:.4f} at "
+                f"It logs the KL divergence, not the cross-entropy: its values are lower by {snap(-fit.offset):.4f} at "
                 f"K = {fit.num_classes} (the entropy of its target) with the same gradient, so its numbers are "
                 "not comparable with F.cross_entropy's."
             )
         elif form == "other":
             self.findings.append(
-                f"Its values differ from the cross-entropy against its own target by a constant {fit.offset:+.4g} "
-                f"at K = {fit.num_classes}: same gradient, different logged numbers."
+                "Its values differ from the cross-entropy against its own target by a constant "
+                f"{snap(fit.offset):+.4g} at K = {fit.num_classes}: same gradient, different logged numbers."
             )
 
     def _find_reduction(self) -> None:
@@ -321,24 +325,24 @@ class Judge:
         batch, mean, total = numbers.get("batch"), numbers.get("mean"), numbers.get("sum")
         if reduction == "sum":
             self.findings.append(
-                f"It sums over the rows (a batch of five logs {batch:.4f}, whose mean is {mean:.4f}): the "
-                "gradient grows with the batch size, and F.cross_entropy's default is the mean."
+                f"It sums over the rows (a batch of {BATCH_ROWS} logs {snap(batch):.4f}, whose mean is "
+                f"{snap(mean):.4f}): the gradient grows with the batch size, and F.cross_entropy's default is the mean."
             )
         elif reduction == "weighted mean":
             self.findings.append(
-                f"It weights rows by their class in the mean: a batch of mixed classes logs {batch:.4f} where the "
-                f"plain mean of its rows is {mean:.4f}."
+                "It weights rows by their class in the mean: a batch of mixed classes logs "
+                f"{snap(batch):.4f} where the plain mean of its rows is {snap(mean):.4f}."
             )
         elif reduction == "other":
             self.findings.append(
-                f"Its batch value {batch:.4f} is neither the mean ({mean:.4f}) nor the sum ({total:.4f}) of its "
-                "rows' values."
+                f"Its batch value {snap(batch):.4f} is neither the mean ({snap(mean):.4f}) "
+                f"nor the sum ({snap(total):.4f}) of its rows' values."
             )
 
 
 def _number(values) -> str:
     values = np.asarray(values)
-    return f"{float(values):.4f}" if values.ndim == 0 else format_vector(values)
+    return f"{snap(float(values)):.4f}" if values.ndim == 0 else format_vector(values)
 
 
 def _deviation(record: Record, options: dict) -> float:

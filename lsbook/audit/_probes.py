@@ -27,6 +27,7 @@ from ._fit import RowFit, fit_target
 
 POINTS_PER_ROW = 3  # two determine the target, the third tests it
 BATCH_ROWS = 5
+PADDING_ROWS = 2  # of the BATCH_ROWS rows of the padding probe
 LARGE_LOGIT = 1e4
 LOGIT_SCALE = 1.5
 
@@ -149,15 +150,18 @@ class Prober:
         self.evidence.reduction, self.evidence.reduction_numbers = _classify_reduction(outcome, self._close)
 
     def padding(self) -> None:
-        """A batch with two padding rows against the same batch without them."""
+        """A batch with padding rows among real ones, against the same batch without them."""
         k, pad = self.first_k, self.ignore_index
         classes = kept_classes(k, pad)
-        kept_logits = self._logits(BATCH_ROWS - 2, k)
-        kept_target = np.array([classes[i % len(classes)] for i in range(BATCH_ROWS - 2)])
-        pad_logits = self._logits(2, k)
-        logits = np.stack([kept_logits[0], pad_logits[0], kept_logits[1], kept_logits[2], pad_logits[1]])
-        target = np.array([kept_target[0], pad, kept_target[1], kept_target[2], pad])
-        padded_rows = np.array([1, 4])
+        real = BATCH_ROWS - PADDING_ROWS
+        kept_logits = self._logits(real, k)
+        kept_target = np.array([classes[i % len(classes)] for i in range(real)])
+        padded_rows = np.linspace(1, BATCH_ROWS - 1, PADDING_ROWS).astype(int)  # spread among the real rows
+        is_padding = np.isin(np.arange(BATCH_ROWS), padded_rows)
+        logits = np.empty((BATCH_ROWS, k))
+        logits[~is_padding], logits[is_padding] = kept_logits, self._logits(PADDING_ROWS, k)
+        target = np.full(BATCH_ROWS, pad)
+        target[~is_padding] = kept_target
         detail = {"rows": len(target), "padded": len(padded_rows)}
         self.evidence.padding_detail = detail
         try:
@@ -175,7 +179,7 @@ class Prober:
         if np.max(np.abs(pad_gradient)) > self.tol:
             detail["largest_gradient"] = float(np.max(np.abs(pad_gradient)))
             pad_values = np.zeros(len(padded_rows))  # the values cannot be split by row; the fit needs gradients only
-            detail["pull"] = fit_target(pad_logits, pad_gradient, pad_values, pad if 0 <= pad < k else 0)
+            detail["pull"] = fit_target(logits[padded_rows], pad_gradient, pad_values, pad if 0 <= pad < k else 0)
             self.evidence.padding = "included"
             return
         self.evidence.padding = _classify_padding(full.values, without.values, padded_rows, self._close)
@@ -234,7 +238,6 @@ def _classify_padding(with_padding, without_padding, padded_rows, close) -> str:
         return "included"
     if close(with_padding, without_padding):
         return "excluded"
-    rows = BATCH_ROWS
-    if close(with_padding, without_padding * (rows - len(padded_rows)) / rows):
+    if close(with_padding, without_padding * (BATCH_ROWS - len(padded_rows)) / BATCH_ROWS):
         return "masked but counted in the mean"
     return "included"

@@ -17,16 +17,20 @@ import numpy as np
 TEXT_WIDTH = 76
 
 
+def snap(value: float) -> float:
+    """``value`` rounded to 8 decimals: finite differences leave noise near 1e-9, which must not flip a digit."""
+    return float(np.round(float(value), 8)) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
 def format_vector(values: np.ndarray | None) -> str:
     """``[0.9333, 0.0333, 0.0333]``: four significant digits, no NumPy repr."""
     if values is None:
         return "-"
-    shown = np.where(np.abs(np.asarray(values, dtype=float)) < 5e-9, 0.0, values)  # round-off is not a share
-    return "[" + ", ".join(f"{float(v):.4g}" for v in shown) + "]"
+    return "[" + ", ".join(f"{snap(v):.4g}" for v in np.asarray(values, dtype=float)) + "]"
 
 
 def format_number(value: float | None) -> str:
-    return "-" if value is None else f"{value:.4g}"
+    return "-" if value is None else f"{snap(value):.4g}"
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,9 @@ class AuditReport:
     findings : list of str
         Plain sentences, most serious first, each with the number that shows
         it; empty when the function does what was meant.
+    targets : dict of int to numpy.ndarray
+        The implied target of that row at every number of classes probed
+        (empty when no fixed target explains the gradients).
     optimum : numpy.ndarray or None
         Where training drives the probabilities of that row: ``target / target_sum``.
     floor : float or None
@@ -95,6 +102,7 @@ class AuditReport:
     stable: bool | None = None
     matches_pytorch: bool = False
     findings: list[str] = field(default_factory=list)
+    targets: dict[int, np.ndarray] = field(default_factory=dict)
     optimum: np.ndarray | None = None
     floor: float | None = None
     error: str | None = None
@@ -109,11 +117,15 @@ class AuditReport:
 
     def _reference(self) -> str:
         options = f"label_smoothing={self.label_smoothing:g}"
+        if self.meant_convention == "others":  # PyTorch reaches eps/(K-1) through eps * K / (K - 1)
+            options += " * K / (K - 1)"
         if self.ignore_index is not None:
             options += f", ignore_index={self.ignore_index}"
         return f"F.cross_entropy(logits, target, {options})"
 
-    def _verdict(self) -> str:
+    @property
+    def verdict(self) -> str:
+        """One line: does it match ``F.cross_entropy``, or could it not be audited?"""
         if self.error is not None:
             return "could not be audited"
         if self.ok:
@@ -125,7 +137,7 @@ class AuditReport:
         first = 0 if self.ignore_index != 0 else 1
         convention = self.convention or "-"
         if self.effective_epsilon is not None:
-            convention += f", \u03b5 = {self.effective_epsilon:.4g}"
+            convention += f", \u03b5 = {snap(self.effective_epsilon):.4g}"
         return [
             (f"target (class {first}, K = {k})", format_vector(self.target)),
             ("target sum", format_number(self.target_sum)),
@@ -144,7 +156,7 @@ class AuditReport:
         return f"Audit of {self.function}, meant {meant}, K = {ks}"
 
     def __str__(self) -> str:
-        lines = [self._title(), f"Verdict: {self._verdict()}"]
+        lines = [self._title(), f"Verdict: {self.verdict}"]
         if self.error is not None:
             lines += textwrap.wrap(self.error, TEXT_WIDTH, initial_indent="  ", subsequent_indent="  ")
             return "\n".join(lines)
@@ -162,9 +174,10 @@ class AuditReport:
 
     def _repr_html_(self) -> str:
         escape = html.escape
-        caption = f"<caption>{escape(self._title())}<br><strong>{escape(self._verdict())}</strong></caption>"
+        title = f"{escape(self._title())}<br><strong>{escape(self.verdict)}</strong>"
         if self.error is not None:
-            return f'<table class="lsbook-audit">{caption}</table><p>{escape(self.error)}</p>'
+            return f'<div class="lsbook-audit"><p>{title}</p><p>{escape(self.error)}</p></div>'
+        caption = f"<caption>{title}</caption>"
         body = "".join(
             f'<tr><th scope="row">{escape(name)}</th><td>{escape(value)}</td></tr>' for name, value in self._rows()
         )
