@@ -60,7 +60,8 @@ def as_loss_values(output, num_rows: int) -> np.ndarray:
     except Exception:  # objects NumPy cannot even look at
         raise ProbeFailure(f"it returned a {_describe(output)}, not a number") from None
     if array.dtype == bool or not (np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype, np.integer)):
-        raise ProbeFailure(f"it returned a {_describe(output)} of dtype {array.dtype}, not real numbers")
+        of_dtype = f" of dtype {array.dtype}" if isinstance(output, np.ndarray) else ""
+        raise ProbeFailure(f"it returned a {_describe(output)}{of_dtype}, not real numbers")
     if array.size == 1:
         return array.astype(np.float64).reshape(())
     if array.shape == (num_rows,):
@@ -73,6 +74,10 @@ def as_loss_values(output, num_rows: int) -> np.ndarray:
 
 class Caller:
     """Calls ``loss_fn(logits, target)`` and counts the calls; subclasses know the framework."""
+
+    #: Whether gradients are exact (autograd) rather than central differences, which lose
+    #: their accuracy where the loss is large, as at logits of size 1e4 in float32.
+    exact_gradients = False
 
     def __init__(self, loss_fn: Callable):
         self.loss_fn = loss_fn
@@ -123,6 +128,8 @@ class NumpyCaller(Caller):
 
 class TorchCaller(Caller):
     """A PyTorch loss: float64 tensors in, a tensor out; autograd for gradients."""
+
+    exact_gradients = True
 
     def __init__(self, loss_fn: Callable):
         super().__init__(loss_fn)

@@ -192,20 +192,30 @@ class Prober:
         target = np.array([true_class])
         try:
             with describing(f"a row with logits of size {LARGE_LOGIT:g}"):
-                values, grad = self.caller.gradient(logits, target)
+                if self.caller.exact_gradients:
+                    values, grad = self.caller.gradient(logits, target)
+                else:  # central differences of a loss near 1e4 say little; the value says enough
+                    values, grad = self.caller.values(logits, target), None
         except ProbeFailure as failure:
             self.evidence.large_failure = str(failure)
             return
         self.evidence.large_row = Record(logits, target, values, grad)
         self.evidence.large_value = float(values.sum())
-        self.evidence.large_gradient = grad[0]
+        self.evidence.large_gradient = None if grad is None else grad[0]
 
     # Tolerances ---------------------------------------------------------------------------
 
     @property
     def tol(self) -> float:
-        """How closely numbers must agree: looser when the function rounds to float32."""
-        return 2e-3 if self.caller.low_precision else 1e-6
+        """How closely read-off numbers must agree to count as equal.
+
+        Central differences are good to about 1e-9 in float64, but a loss
+        that clips its logarithm (log(p + 1e-7)) is a cross-entropy only to
+        about 1e-5 at ordinary logits; 1e-4 calls it one, and the large-logit
+        probe still exposes the clipping. Looser when the function rounds to
+        float32.
+        """
+        return 2e-3 if self.caller.low_precision else 1e-4
 
     def _close(self, a, b) -> bool:
         a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
