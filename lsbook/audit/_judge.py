@@ -107,7 +107,7 @@ class Judge:
         self._find_reduction()
         if not matches and not self.findings:
             self.findings.append(
-                f"It differs from F.cross_entropy(logits, target, label_smoothing={self.epsilon:g}) "
+                f"It differs from F.cross_entropy with label_smoothing={self.epsilon:g} "
                 f"by up to {snap(deviation):.3g} on the probes."
             )
         fit = self.first_fit

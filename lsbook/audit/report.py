@@ -121,7 +121,7 @@ class AuditReport:
             options += " * K / (K - 1)"
         if self.ignore_index is not None:
             options += f", ignore_index={self.ignore_index}"
-        return f"F.cross_entropy(logits, target, {options})"
+        return f"F.cross_entropy with {options}"
 
     @property
     def verdict(self) -> str:
@@ -156,7 +156,8 @@ class AuditReport:
         return f"Audit of {self.function}, meant {meant}, K = {ks}"
 
     def __str__(self) -> str:
-        lines = [self._title(), f"Verdict: {self.verdict}"]
+        lines = textwrap.wrap(self._title(), TEXT_WIDTH, subsequent_indent="  ")
+        lines += textwrap.wrap(f"Verdict: {self.verdict}", TEXT_WIDTH, subsequent_indent=" " * len("Verdict: "))
         if self.error is not None:
             lines += textwrap.wrap(self.error, TEXT_WIDTH, initial_indent="  ", subsequent_indent="  ")
             return "\n".join(lines)
