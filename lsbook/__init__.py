@@ -13,6 +13,8 @@ Class axis last everywhere; the smoothing strength is ``label_smoothing``
 - :func:`entropy`, :func:`kl_divergence`, :func:`confidence_penalty` - the information-theoretic view (chapter 3)
 - :func:`set_num_threads` - how many threads large inputs are spread over (chapter 6)
 - :mod:`check` - the self-study exercises: ``lsbook.check("2.3", answer)``
+- :mod:`audit` - what someone else's loss function really computes:
+  ``lsbook.audit(loss_fn, label_smoothing=0.1)`` (chapter 7)
 
 The folders show the layering (arrows point down): :mod:`lsbook.core` (the
 numerics), :mod:`lsbook.sequence` (vocabulary scale), :mod:`lsbook.experiments`
@@ -20,6 +22,7 @@ numerics), :mod:`lsbook.sequence` (vocabulary scale), :mod:`lsbook.experiments`
 :mod:`lsbook.selfstudy` (the exercise checks).
 """
 
+from . import audit  # callable: lsbook.audit(loss_fn, label_smoothing=0.1) probes a loss function
 from .core import (
     confidence_penalty,
     confidence_penalty_grad,
@@ -39,6 +42,7 @@ from .core._blocks import get_num_threads, set_num_threads
 from .selfstudy import check  # callable: lsbook.check("N.M", answer) checks an exercise
 
 __all__ = [
+    "audit",
     "check",
     "confidence_penalty",
     "confidence_penalty_grad",
