@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -19,11 +21,6 @@ def required_logit(p, num_classes):
     return np.log(p / (1 - p)) + np.log(num_classes - 1)
 
 
-def confident_gradient():
-    z = np.log([0.02, 0.01, 0.95, 0.02])
-    return lsbook.cross_entropy_grad(z, 2, label_smoothing=0.1)[2]
-
-
 def split():
     p = np.array([0.05, 0.80, 0.05, 0.06, 0.04])
     q = lsbook.smooth_labels(1, 5, 0.1)
@@ -31,21 +28,25 @@ def split():
     return np.array([np.delete(terms, 1).sum(), terms[1] + np.log(p[1])])
 
 
-def single_pass(logits, target, epsilon):
-    logits = np.asarray(logits, dtype=float)
-    rows = np.arange(logits.shape[0])
-    per_row = (
-        lsbook.logsumexp(logits) - (1 - epsilon) * logits[rows, target] - epsilon / logits.shape[1] * logits.sum(axis=1)
-    )
-    return per_row.mean()
+def rounding_gap(num_classes, bits):
+    # p_c = 1 - d, the midpoint below one, needs e^z = (K - 1)(1 - d) / d
+    d = 0.5 ** (bits + 1)
+    return np.log(num_classes - 1) + np.log1p(-d) - np.log(d)
+
+
+def flipped_target(label, num_classes, flip_rate):
+    target = np.zeros(num_classes)
+    for wrong in range(num_classes):
+        target[wrong] = 1 - flip_rate if wrong == label else flip_rate / (num_classes - 1)
+    return target
 
 
 REFERENCES = {
     "1.1": targets_k10(),
     "1.2": required_logit,
-    "1.3": confident_gradient(),
-    "1.4": split(),
-    "1.5": single_pass,
+    "1.3": split(),
+    "1.4": rounding_gap,
+    "1.5": flipped_target,
 }
 
 
@@ -65,7 +66,7 @@ def test_placeholder_is_not_attempted(exercise):
     assert not verdict.correct and not verdict.attempted
 
 
-@pytest.mark.parametrize("exercise", ["1.2", "1.5"])
+@pytest.mark.parametrize("exercise", ["1.2", "1.4", "1.5"])
 def test_stub_function_is_not_attempted(exercise):
     def stub(*args):
         raise NotImplementedError
@@ -78,7 +79,9 @@ def test_the_brief_numbers():
     """The values the chapter teaches, independently of the checkers."""
     np.testing.assert_allclose(targets_k10()[[0, 3]], [0.01, 0.91])
     assert required_logit(0.998, 4) == pytest.approx(np.log(1497))
-    assert confident_gradient() == pytest.approx(0.025)
+    assert rounding_gap(4, 24) == pytest.approx(18.4273, abs=1e-4)  # float32, K = 4
+    assert rounding_gap(4, 8) == pytest.approx(7.3350, abs=1e-4)  # bfloat16, K = 4
+    np.testing.assert_allclose(flipped_target(2, 4, 0.1), [0.1 / 3, 0.1 / 3, 0.9, 0.1 / 3])
 
 
 def wrong(message_part, exercise, answer):
@@ -116,73 +119,70 @@ class TestTypicalMistakes:
     def test_logit_forgot_the_log(self):
         wrong("logarithm", "1.2", lambda p, k: p * (k - 1) / (1 - p))
 
-    def test_gradient_with_hard_target(self):
-        wrong("one-hot", "1.3", 0.95 - 1)
-
-    def test_gradient_overwritten_target(self):
-        wrong("1 - eps + eps/K", "1.3", 0.95 - 0.9)
-
-    def test_gradient_sign(self):
-        wrong("sign", "1.3", -confident_gradient())
-
     def test_split_order(self):
-        wrong("order", "1.4", split()[::-1])
+        wrong("order", "1.3", split()[::-1])
 
     def test_split_sign_of_true_change(self):
-        wrong("negative", "1.4", split() * [1, -1])
+        wrong("negative", "1.3", split() * [1, -1])
 
     def test_split_fairseq(self):
         p = np.array([0.05, 0.80, 0.05, 0.06, 0.04])
-        wrong("fairseq", "1.4", [-(0.1 / 4) * np.log(np.delete(p, 1)).sum(), 0.1 * np.log(0.8)])
+        wrong("fairseq", "1.3", [-(0.1 / 4) * np.log(np.delete(p, 1)).sum(), 0.1 * np.log(0.8)])
 
     def test_split_overwritten(self):
-        wrong("keeps its share", "1.4", [split()[0], 0.1 * np.log(0.8)])
+        wrong("keeps its share", "1.3", [split()[0], 0.1 * np.log(0.8)])
 
-    def test_loss_sum_not_mean(self):
-        def summed(logits, target, epsilon):
-            return single_pass(logits, target, epsilon) * np.shape(logits)[0]
+    def test_rounding_gap_full_spacing(self):
+        wrong("midpoint", "1.4", lambda k, b: np.log((k - 1) * (1 - 2.0**-b) / 2.0**-b))
 
-        wrong("mean", "1.5", summed)
+    def test_rounding_gap_machine_epsilon(self):
+        wrong("machine epsilon", "1.4", lambda k, b: np.log((k - 1) * (1 - 2.0 ** (1 - b)) / 2.0 ** (1 - b)))
 
-    def test_loss_overflow(self):
-        def naive(logits, target, epsilon):
-            logits = np.asarray(logits, dtype=float)
-            with np.errstate(all="ignore"):
-                log_p = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
-            q = lsbook.smooth_labels(target, logits.shape[1], epsilon)
-            return -(q * log_p).sum(axis=1).mean()
+    def test_rounding_gap_k_classes(self):
+        wrong("K - 1", "1.4", lambda k, b: rounding_gap(k + 1, b))
 
-        wrong("overflow", "1.5", naive)
+    def test_rounding_gap_approximation(self):
+        wrong("approximation", "1.4", lambda k, b: np.log(k - 1) + (b + 1) * np.log(2))
 
-    def test_loss_log_of_logits(self):
-        def log_of_logits(logits, target, epsilon):
-            q = lsbook.smooth_labels(target, np.shape(logits)[1], epsilon)
-            with np.errstate(all="ignore"):
-                return -(q * np.log(logits)).sum(axis=1).mean()
+    def test_rounding_gap_without_log(self):
+        wrong("logarithm", "1.4", lambda k, b: np.exp(rounding_gap(k, b)))
 
-        wrong("log of the logits", "1.5", log_of_logits)
+    def test_rounding_gap_one_minus_p_in_float64(self):
+        def via_probability(k, b):
+            p = 1 - np.float64(2.0) ** -(b + 1)  # is exactly 1 in float64 for b = 53
+            with np.errstate(divide="ignore"):
+                return np.log(p * (k - 1) / (1 - p))
 
-    def test_loss_overwritten_target(self):
-        def overwritten(logits, target, epsilon):
-            log_p = lsbook.log_softmax(logits)
-            q = np.full(log_p.shape, epsilon / log_p.shape[1])
-            q[np.arange(len(target)), target] = 1 - epsilon
-            return -(q * log_p).sum(axis=1).mean()
+        wrong("1 - p is 0", "1.4", via_probability)
+        # The same slip in plain Python floats divides by zero, and the case is named.
+        def python_floats(k, b):
+            p = 1 - 2.0 ** -(b + 1)
+            return math.log(p * (k - 1) / (1 - p))
 
-        wrong("keeps its share", "1.5", overwritten)
+        wrong("53 bits", "1.4", python_floats)
 
-    def test_loss_fairseq(self):
-        def fairseq(logits, target, epsilon):
-            log_p = lsbook.log_softmax(logits)
-            k = log_p.shape[1]
-            q = np.full(log_p.shape, epsilon / (k - 1))
-            q[np.arange(len(target)), target] = 1 - epsilon
-            return -(q * log_p).sum(axis=1).mean()
+    def test_rounding_gap_sign(self):
+        wrong("sign", "1.4", lambda k, b: -rounding_gap(k, b))
 
-        wrong("fairseq", "1.5", fairseq)
+    def test_flipped_uniform_replacement(self):
+        wrong("uniform replacement", "1.5", lambda label, k, r: lsbook.smooth_labels(label, k, r))
 
-    def test_loss_function_that_raises_is_reported(self):
-        def broken(logits, target, epsilon):
+    def test_flipped_true_class_gets_share_back(self):
+        def shared(label, k, r):
+            target = np.full(k, r / (k - 1))
+            target[label] += 1 - r
+            return target
+
+        wrong("keeps 1 - r", "1.5", shared)
+
+    def test_flipped_shares_over_k(self):
+        wrong("sum to one", "1.5", lambda label, k, r: np.where(np.arange(k) == label, 1 - r, r / k))
+
+    def test_flipped_not_returning(self):
+        wrong("return", "1.5", lambda label, k, r: None)
+
+    def test_function_that_raises_is_reported(self):
+        def broken(label, k, r):
             raise KeyError("oops")
 
         wrong("KeyError", "1.5", broken)

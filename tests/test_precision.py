@@ -29,23 +29,24 @@ def rounds_to_one(gap: float, num_classes: int, dtype: str) -> bool:
 @pytest.mark.parametrize("dtype", sorted(SIGNIFICAND_BITS))
 @pytest.mark.parametrize("num_classes", [2, 4, 10, 1000, 32000])
 def test_the_gap_is_where_the_rounded_probability_becomes_one(dtype, num_classes):
-    gap = rounding_gap(num_classes, dtype)
+    gap = rounding_gap(num_classes, significand_bits(dtype))
     assert rounds_to_one(gap + 1e-9, num_classes, dtype)
     assert not rounds_to_one(gap - 1e-6, num_classes, dtype)
 
 
 def test_float32_and_float16_agree_with_numpy_rounding():
     for dtype, numpy_type in [("float32", np.float32), ("float16", np.float16)]:
-        gap = rounding_gap(4, dtype)
+        gap = rounding_gap(4, significand_bits(dtype))
         below, above = (float(1 - one_minus_p(g, 4)) for g in (gap - 1e-3, gap + 1e-3))
         assert numpy_type(below) < 1 and numpy_type(above) == 1
 
 
 def test_the_book_numbers():
     """K = 4: the gap is the logit the chase needs for p = 1 - 2**-(bits + 1)."""
-    assert rounding_gap(4, "float32") == pytest.approx(math.log(3 * (2**25 - 1)))
-    assert rounding_gap(4, "bfloat16") == pytest.approx(math.log(3 * (2**9 - 1)))
-    assert rounding_gap(1000, "float64") > rounding_gap(4, "float64") > rounding_gap(4, "float32")
+    assert rounding_gap(4, 24) == pytest.approx(math.log(3 * (2**25 - 1)))
+    assert rounding_gap(4, 8) == pytest.approx(math.log(3 * (2**9 - 1)))
+    assert rounding_gap(1000, 53) > rounding_gap(4, 53) > rounding_gap(4, 24)
+    assert significand_bits("bfloat16") == 8 and significand_bits("float64") == 53
 
 
 def test_bfloat16_rounding_matches_pytorch():
@@ -72,8 +73,12 @@ def test_bfloat16_keeps_nan_shape_and_input():
 
 def test_bad_arguments_are_named():
     with pytest.raises(ValueError, match="dtype"):
-        rounding_gap(4, "float8")
+        significand_bits("float8")
     with pytest.raises(ValueError, match="num_classes"):
-        rounding_gap(1, "float32")
+        rounding_gap(1, 24)
     with pytest.raises(TypeError, match="num_classes"):
-        rounding_gap(4.0, "float32")
+        rounding_gap(4.0, 24)
+    with pytest.raises(TypeError, match="bits"):
+        rounding_gap(4, "float32")
+    with pytest.raises(ValueError, match="bits"):
+        rounding_gap(4, 1)

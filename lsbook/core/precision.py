@@ -21,7 +21,7 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import check_choice, check_num_classes
+from ._checks import check_choice, check_integer, check_num_classes
 
 #: Significand bits, the implicit leading bit included, of the formats the book compares.
 SIGNIFICAND_BITS = {"float64": 53, "float32": 24, "float16": 11, "bfloat16": 8}
@@ -32,22 +32,25 @@ def significand_bits(dtype: str) -> int:
     return SIGNIFICAND_BITS[check_choice(dtype, tuple(SIGNIFICAND_BITS), "dtype")]
 
 
-def rounding_gap(num_classes: int, dtype: str = "float32") -> float:
-    """The logit gap from which the true-class probability, correctly rounded to ``dtype``, is exactly 1.
+def rounding_gap(num_classes: int, bits: int) -> float:
+    """The logit gap from which the true-class probability, correctly rounded to ``bits`` significand bits, is 1.
 
     The true logit exceeds each of the ``num_classes - 1`` other logits,
     which are equal, by the gap ``g``; then ``1 - p_c = (K - 1) / (e**g + K - 1)``,
     and ``p_c`` rounds to one once that is at most half the spacing of the
     format just below one, ``d = 2**-(bits + 1)``. A softmax computed in the
     format itself may reach one a little earlier: chapter 1 measures it.
+    ``bits`` counts the implicit leading bit (24 for float32, see
+    :func:`significand_bits`).
 
     Examples
     --------
-    >>> round(rounding_gap(4, "float32"), 2)  # K = 4: log(3 (1 - 2**-25) / 2**-25)
+    >>> round(rounding_gap(4, significand_bits("float32")), 2)  # log(3 (1 - 2**-25) / 2**-25)
     18.43
     """
     num_classes = check_num_classes(num_classes)
-    half_spacing = 2.0 ** -(significand_bits(dtype) + 1)
+    bits = check_integer(bits, "bits", minimum=2)
+    half_spacing = 2.0 ** -(bits + 1)
     return math.log((num_classes - 1) * (1.0 - half_spacing) / half_spacing)
 
 

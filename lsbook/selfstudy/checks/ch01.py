@@ -1,16 +1,16 @@
 """Checks of the exercises of chapter 1, "Why one-hot targets make models over-confident".
 
 Each checker names the typical wrong answer it recognises (the fairseq
-convention, a true class that lost its share eps/K, a forgotten mean, an
-overflowing softmax, ...) without revealing the right one.
+convention, a true class that lost its share eps/K, the spacing of floats
+above one taken for the spacing below it, ...) without revealing the right
+one.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ...core.loss import cross_entropy
-from ...core.softmax import log_softmax
+from ...core.precision import rounding_gap
 from ...core.targets import smooth_labels
 from ..check import Mistake, check_function, compare, register
 
@@ -81,33 +81,7 @@ def check_required_logit(answer) -> None:
     )
 
 
-# Exercise 1.3: the true-class gradient of an over-confident prediction.
-CONFIDENT_P = np.array([0.02, 0.01, 0.95, 0.02])
-CONFIDENT_CLASS, CONFIDENT_EPS = 2, 0.1
-
-
-@register("1.3")
-def check_confident_gradient(answer) -> None:
-    k = CONFIDENT_P.size
-    q_true = 1 - CONFIDENT_EPS + CONFIDENT_EPS / k
-    compare(
-        answer,
-        CONFIDENT_P[CONFIDENT_CLASS] - q_true,
-        what="your gradient",
-        mistakes=[
-            (
-                "That is the gradient with the one-hot target; use the smoothed target.",
-                CONFIDENT_P[CONFIDENT_CLASS] - 1,
-            ),
-            (
-                "The true class's target is 1 - eps + eps/K, not 1 - eps.",
-                CONFIDENT_P[CONFIDENT_CLASS] - (1 - CONFIDENT_EPS),
-            ),
-        ],
-    )
-
-
-# Exercise 1.4: the split of the loss difference, smoothed minus hard, for the K = 5 example.
+# Exercise 1.3: the split of the loss difference, smoothed minus hard, for the K = 5 example.
 SPLIT_P = np.array([0.05, 0.80, 0.05, 0.06, 0.04])
 SPLIT_CLASS, SPLIT_EPS = 1, 0.1
 
@@ -118,7 +92,7 @@ def _split(p, c, true_target, off_target):
     return np.array([-off_target * np.log(others).sum(), (1 - true_target) * np.log(p[c])])
 
 
-@register("1.4")
+@register("1.3")
 def check_split(answer) -> None:
     k, eps = SPLIT_P.size, SPLIT_EPS
     expected = _split(SPLIT_P, SPLIT_CLASS, 1 - eps + eps / k, eps / k)
@@ -144,63 +118,91 @@ def check_split(answer) -> None:
     )
 
 
-# Exercise 1.5: the single-pass loss, mean over a batch.
-def _reference_loss(logits, target, epsilon):
-    return cross_entropy(logits, target, label_smoothing=epsilon)
+# Exercise 1.4: the logit gap from which a probability rounded to `bits` significand bits is exactly 1.
+def _rounding_gap(num_classes, bits):
+    return rounding_gap(num_classes, bits)
 
 
-def _summed_loss(logits, target, epsilon):
-    return cross_entropy(logits, target, label_smoothing=epsilon, reduction="sum")
+def _via_rounded_probability(num_classes, bits):
+    p = 1 - np.float64(2.0) ** -(bits + 1)  # exactly 1 for 53 bits
+    with np.errstate(divide="ignore"):
+        return np.log(p * (num_classes - 1) / (1 - p))
 
 
-def _others_loss(logits, target, epsilon):
-    return cross_entropy(logits, target, label_smoothing=epsilon, convention="others")
-
-
-def _overwritten_loss(logits, target, epsilon):
-    log_p = log_softmax(logits)
-    rows = np.arange(log_p.shape[0])
-    true_term = -(1 - epsilon) * log_p[rows, target]
-    off_terms = -(epsilon / log_p.shape[1]) * (log_p.sum(axis=1) - log_p[rows, target])
-    return (true_term + off_terms).mean()
-
-
-def _unstable_loss(logits, target, epsilon):
-    z = np.asarray(logits, dtype=float)
-    with np.errstate(all="ignore"):
-        lse = np.log(np.exp(z).sum(axis=1))
-        rows = np.arange(z.shape[0])
-        return (lse - (1 - epsilon) * z[rows, target] - epsilon / z.shape[1] * z.sum(axis=1)).mean()
-
-
-def _log_of_logits_loss(logits, target, epsilon):
-    z = np.asarray(logits, dtype=float)
-    q = smooth_labels(target, z.shape[1], epsilon)
-    with np.errstate(all="ignore"):
-        return -(q * np.log(z)).sum(axis=1).mean()
-
-
-@register("1.5")
-def check_single_pass_loss(answer) -> None:
-    batch = np.array([[2.0, 0.5, -1.0], [0.1, 1.8, 0.2], [1.2, 0.7, 0.3], [0.0, -0.2, 2.4]])
+@register("1.4")
+def check_rounding_gap(answer) -> None:
     cases = [
-        ("the weather example", (np.log([[1.0, 2.0, 6.0, 1.0]]), np.array([2]), 0.1), {}),
-        ("a batch of four, K = 3, eps = 0.1", (batch, np.array([0, 1, 0, 2]), 0.1), {}),
-        ("eps = 0 (plain cross-entropy)", (batch, np.array([2, 2, 1, 0]), 0.0), {}),
-        ("large logits", (np.array([[1000.0, 999.0, -1000.0], [-1000.0, 0.0, 1000.0]]), np.array([0, 1]), 0.2), {}),
+        (f"K = {k}, {bits} bits ({name})", (k, bits), {})
+        for k, bits, name in [(4, 24, "float32"), (4, 8, "bfloat16"), (1000, 8, "bfloat16"),
+                              (32000, 11, "float16"), (2, 53, "float64")]
     ]
     check_function(
         answer,
         cases,
-        _reference_loss,
+        _rounding_gap,
+        rtol=1e-7,
+        atol=1e-9,
         mistakes=[
-            ("you returned the sum over the batch; the loss is the mean.", _summed_loss),
-            ("that is the fairseq convention; spread eps over all K classes.", _others_loss),
-            ("the true class's target is 1 - eps + eps/K: it keeps its share eps/K.", _overwritten_loss),
-            ("exp overflowed: subtract each row's maximum before exponentiating.", _unstable_loss),
             (
-                "you took the log of the logits; they are not probabilities (log p = z - logsumexp(z)).",
-                _log_of_logits_loss,
+                "p rounds to one already at the midpoint between 1 - 2**-bits and 1, "
+                "half a spacing below one: use 2**-(bits + 1), not 2**-bits.",
+                lambda k, bits: np.log((k - 1) * (1 - 2.0**-bits) / 2.0**-bits),
             ),
+            (
+                "2**-(bits - 1) is the spacing of the numbers just above one (the machine epsilon); "
+                "below one the numbers lie twice as close.",
+                lambda k, bits: np.log((k - 1) * (1 - 2.0 ** -(bits - 1)) / 2.0 ** -(bits - 1)),
+            ),
+            (
+                "count the other classes: there are K - 1 of them, not K.",
+                lambda k, bits: _rounding_gap(k + 1, bits),
+            ),
+            (
+                "close: that is the approximation log(K - 1) + (bits + 1) log 2; keep the factor 1 - d "
+                "of the exact probability 1 - d.",
+                lambda k, bits: np.log(k - 1) + (bits + 1) * np.log(2),
+            ),
+            ("the gap is the logarithm of that ratio.", lambda k, bits: np.exp(_rounding_gap(k, bits))),
+            (
+                "for 53 bits, 1 - 2**-54 is itself exactly 1 in float64, so 1 - p is 0: "
+                "write 1 - p as d = 2**-(bits + 1) directly instead of subtracting.",
+                _via_rounded_probability,
+            ),
+        ],
+    )
+
+
+# Exercise 1.5: the expected one-hot target when a label is flipped to one of the K - 1 wrong classes.
+def _flipped_target(label, num_classes, flip_rate):
+    return smooth_labels(label, num_classes, flip_rate, convention="others")
+
+
+@register("1.5")
+def check_flipped_target(answer) -> None:
+    cases = [
+        ("label 2, K = 4, flip rate 0.1", (2, 4, 0.1), {}),
+        ("label 0, K = 10, flip rate 0.3", (0, 10, 0.3), {}),
+        ("label 1, K = 2, flip rate 0.2", (1, 2, 0.2), {}),
+        ("label 3, K = 5, flip rate 0", (3, 5, 0.0), {}),
+    ]
+    check_function(
+        answer,
+        cases,
+        _flipped_target,
+        mistakes=[
+            (
+                "that is the uniform replacement of the chapter, where the draw may land on the true class "
+                "again; here a flipped label is always wrong, so r is shared by the K - 1 wrong classes only.",
+                lambda label, k, r: smooth_labels(label, k, r),
+            ),
+            (
+                "the true class loses the whole flip rate r: it keeps 1 - r, with nothing added back.",
+                lambda label, k, r: _flipped_target(label, k, r) + np.eye(k)[label] * r / (k - 1),
+            ),
+            (
+                "your target does not sum to one: the K - 1 wrong classes share r, so each gets r/(K - 1).",
+                lambda label, k, r: np.where(np.arange(k) == label, 1 - r, r / k),
+            ),
+            ("the true class should keep 1 - r of its mass.", lambda label, k, r: np.eye(k)[label]),
         ],
     )
