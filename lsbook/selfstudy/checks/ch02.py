@@ -1,8 +1,9 @@
 """Checks of the exercises of chapter 2, "The gradient, derived and checked".
 
-Every expected value is computed here from :mod:`lsbook`, never typed, and
-every typical wrong answer is computed by the wrong method it stands for, so
-a learner who makes that mistake is told which one it looks like.
+Every expected value is computed here from :mod:`lsbook` or from the formula
+the exercise asks for, never typed, and every typical wrong answer is
+computed by the wrong method it stands for, so a learner who makes that
+mistake is told which one it looks like.
 """
 
 from __future__ import annotations
@@ -158,26 +159,52 @@ def check_mean_gradient(answer) -> None:
     check_function(answer, cases, _reference_mean_grad, mistakes=mistakes)
 
 
-def _reference_hessian(logits):
-    p = softmax(np.asarray(logits, dtype=float))
-    return np.diag(p) - np.outer(p, p)
+# Exercise 2.5: the optimal gaps z_c - z_j for the target (1 - eps) y + eps u with a prior u.
+def _prior_target(label, prior, epsilon):
+    target = epsilon * np.asarray(prior, dtype=float)
+    target[label] += 1.0 - epsilon
+    return target
+
+
+def _optimal_gaps(label, prior, epsilon):
+    target = _prior_target(label, prior, epsilon)
+    return np.log(target[label] / target)
+
+
+def _gaps_without_prior_on_true_class(label, prior, epsilon):
+    target = epsilon * np.asarray(prior, dtype=float)
+    target[label] = 1.0 - epsilon
+    return np.log(target[label] / target)
 
 
 @register("2.5")
-def check_hessian(answer) -> None:
-    rng = np.random.default_rng(25)
+def check_prior_optimum(answer) -> None:
     cases = [
-        ("logits [0.0, 0.0] (K = 2)", (np.zeros(2),), {}),
-        ("logits [2.0, -1.0, 0.5] (K = 3)", (np.array([2.0, -1.0, 0.5]),), {}),
-        ("random logits (K = 6)", (rng.normal(size=6) * 2.0,), {}),
+        ("the weather example (label 2, prior [0.5, 0.3, 0.05, 0.15], eps = 0.1)",
+         (2, np.array([0.5, 0.3, 0.05, 0.15]), 0.1), {}),
+        ("a uniform prior (label 0, K = 4, eps = 0.1)", (0, np.full(4, 0.25), 0.1), {}),
+        ("label 1, prior [0.1, 0.6, 0.3], eps = 0.3", (1, np.array([0.1, 0.6, 0.3]), 0.3), {}),
     ]
     mistakes = [
-        ("only diag(p): the off-diagonal part -p p^T is missing.", lambda z: np.diag(softmax(z))),
-        ("the sign is flipped: the Hessian is diag(p) - p p^T.", lambda z: -_reference_hessian(z)),
         (
-            "used the logits as if they were probabilities: apply softmax first.",
-            lambda z: np.diag(np.asarray(z, dtype=float)) - np.outer(z, z),
+            "these are the gaps for the uniform prior: use the prior u in place of 1/K.",
+            lambda label, prior, e: _optimal_gaps(label, np.full(len(prior), 1.0 / len(prior)), e),
         ),
-        ("the outer product p p^T alone is not the Hessian.", lambda z: np.outer(softmax(z), softmax(z))),
+        (
+            "the true class also receives its share eps * u_c of the prior, on top of 1 - eps.",
+            _gaps_without_prior_on_true_class,
+        ),
+        (
+            "the sign is flipped: the gap is z_c - z_j, the true logit minus the other.",
+            lambda label, prior, e: -_optimal_gaps(label, prior, e),
+        ),
+        (
+            "that is the ratio q_c / q_j; the logit gap is its logarithm.",
+            lambda label, prior, e: np.exp(_optimal_gaps(label, prior, e)),
+        ),
+        (
+            "those are the optimal probabilities q, not logit gaps.",
+            _prior_target,
+        ),
     ]
-    check_function(answer, cases, _reference_hessian, mistakes=mistakes)
+    check_function(answer, cases, _optimal_gaps, mistakes=mistakes)
