@@ -11,21 +11,30 @@ from lsbook.selfstudy.checks import ch03
 # Reference solutions written from scratch, as a learner would -------------------------------
 
 
-def kl_share():
-    p, k, eps = ch03.WEATHER_P, ch03.WEATHER_P.size, ch03.WEATHER_EPS
-    return eps * sum((1 / k) * math.log((1 / k) / p_k) for p_k in p)
+def uniform_equivalent(eps_others, num_classes):
+    # one wrong class: eps / K = eps_others / (K - 1); a uniform eps is at most 1
+    eps = eps_others * num_classes / (num_classes - 1)
+    if eps > 1 or eps_others < 0:
+        raise ValueError("no uniform equivalent")
+    return eps
 
 
-def loss_floor():
+def removable_loss():
     k, eps = ch03.FLOOR_K, ch03.FLOOR_EPS
     top, rest = 1 - eps + eps / k, eps / k
-    return -(top * math.log(top) + (k - 1) * rest * math.log(rest))
+    return ch03.LOGGED_LOSS + (top * math.log(top) + (k - 1) * rest * math.log(rest))
 
 
-def smoothed_targets(labels, num_classes, eps):
-    q = np.full((len(labels), num_classes), eps / num_classes)
-    q[np.arange(len(labels)), labels] += 1 - eps
-    return q
+def prior_split():
+    p, c, e, u = ch03.WEATHER_P, ch03.WEATHER_CLASS, ch03.WEATHER_EPS, ch03.PRIOR
+    hard = -(1 - e) * math.log(p[c])
+    h_u = -sum(u_k * math.log(u_k) for u_k in u)
+    kl_u_p = sum(u_k * math.log(u_k / p_k) for u_k, p_k in zip(u, p, strict=True))
+    return np.array([hard, e * h_u, e * kl_u_p])
+
+
+def nonconvex_pair():
+    return np.array([[5.0, 0.0, 0.0], [12.0, 0.0, 0.0]])
 
 
 def log_probs(logits):
@@ -51,20 +60,24 @@ def penalised_grad(logits, labels, beta):
 
 
 def test_reference_values():
-    # 0.1 * (2 log 2.5 + log 1.25 + log(0.25 / 0.6)) / 4, by hand
-    assert kl_share() == pytest.approx(0.0295064069, rel=1e-8)
-    assert loss_floor() == pytest.approx(0.50028804, rel=1e-7)
+    assert uniform_equivalent(0.1, 4) == pytest.approx(0.4 / 3)
+    assert removable_loss() == pytest.approx(0.62 - 0.50028804, rel=1e-6)  # H(q) = 0.50028804 for K = 10
+    split = prior_split()
+    target = 0.9 * np.eye(4)[2] + 0.1 * ch03.PRIOR
+    assert split.sum() == pytest.approx(-np.sum(target * np.log(ch03.WEATHER_P)))
 
 
 @pytest.mark.parametrize(
     "exercise, answer",
     [
-        ("3.1", kl_share()),
-        ("3.1", np.array([kl_share()])),
-        ("3.2", loss_floor()),
-        ("3.3", smoothed_targets),
+        ("3.1", uniform_equivalent),
+        ("3.2", removable_loss()),
+        ("3.2", np.array([removable_loss()])),
+        ("3.3", prior_split()),
         ("3.4", penalised_loss),
         ("3.5", penalised_grad),
+        ("3.6", nonconvex_pair()),
+        ("3.6", nonconvex_pair().tolist()),
     ],
 )
 def test_reference_solutions_pass(exercise, answer):
@@ -76,8 +89,8 @@ def not_implemented(*args):
     raise NotImplementedError
 
 
-STUBS = [(exercise, stub) for exercise in ["3.1", "3.2", "3.3", "3.4", "3.5"] for stub in (None, ...)]
-STUBS += [(exercise, not_implemented) for exercise in ["3.3", "3.4", "3.5"]]
+STUBS = [(exercise, stub) for exercise in ["3.1", "3.2", "3.3", "3.4", "3.5", "3.6"] for stub in (None, ...)]
+STUBS += [(exercise, not_implemented) for exercise in ["3.1", "3.4", "3.5"]]
 
 
 @pytest.mark.parametrize("exercise, stub", STUBS)
@@ -88,38 +101,28 @@ def test_stubs_are_not_attempted(exercise, stub):
 
 # Typical wrong answers and the message each one should get -----------------------------------
 
-P, K, EPS = ch03.WEATHER_P, ch03.WEATHER_P.size, ch03.WEATHER_EPS
-U = np.full(K, 1 / K)
-
-
-def overwrite_slip(labels, num_classes, eps):
-    q = np.full((len(labels), num_classes), eps / num_classes)
-    q[np.arange(len(labels)), labels] = 1 - eps  # overwrites instead of adding
-    return q
-
-
-def fairseq_targets(labels, num_classes, eps):
-    q = np.full((len(labels), num_classes), eps / (num_classes - 1))
-    q[np.arange(len(labels)), labels] = 1 - eps
-    return q
-
-
 @pytest.mark.parametrize(
     "exercise, answer, words",
     [
-        ("3.1", EPS * float(np.sum(P * np.log(P / U))), "reverse direction"),
-        ("3.1", kl_share() / EPS, "weighs it by eps"),
-        ("3.1", kl_share() + EPS * math.log(K), "constant"),
-        ("3.1", -kl_share(), "sign"),
-        ("3.1", 0.5, "does not match"),
-        ("3.2", 0.0, "Zero is the floor"),
-        ("3.2", -math.log(0.91), "hard-label loss"),
-        ("3.2", math.log(ch03.FLOOR_K), "uniform"),
-        ("3.2", -(0.9 * math.log(0.9) + 0.1 * math.log(0.1 / 9)), "eps/(K-1)"),
-        ("3.3", overwrite_slip, "overwritten"),
-        ("3.3", fairseq_targets, "fairseq"),
-        ("3.3", lambda labels, k, eps: np.eye(k)[labels], "eps was not used"),
-        ("3.3", lambda labels, k, eps: smoothed_targets(labels, k, eps)[0], "shape"),
+        ("3.1", lambda e, k: e * (k - 1) / k, "upside down"),
+        ("3.1", lambda e, k: e, "convert"),
+        ("3.1", lambda e, k: e * k / (k - 1), "should raise"),
+        ("3.2", 0.50028804, "floor H(q) itself"),
+        ("3.2", 0.62, "whole logged loss"),
+        ("3.2", 0.62 - math.log(10), "log K"),
+        ("3.2", 0.62 + math.log(0.91), "-log q_c"),
+        ("3.2", -removable_loss(), "sign"),
+        ("3.3", prior_split()[[0, 2, 1]], "wrong order"),
+        ("3.3", -prior_split(), "sign"),
+        ("3.3", prior_split() / [0.9, 0.1, 0.1], "carries its weight"),
+        ("3.3", [prior_split()[0], 0.1 * math.log(4), prior_split()[2]], "eps log K"),
+        ("3.3", prior_split()[:2], "shape"),
+        ("3.6", np.array([[5.0, 0.0, 0.0], [5.0, 0.0, 0.0]]), "not at all"),
+        ("3.6", np.array([[5.0, 0.0, 0.0], [7.0, 2.0, 2.0]]), "same amount"),
+        ("3.6", np.array([[-1.0, 0.0, 0.0], [1.0, 0.0, 0.0]]), "not above the average"),
+        ("3.6", np.array([5.0, 12.0]), "shape (2, 3)"),
+        ("3.6", np.array([[np.inf, 0.0, 0.0], [5.0, 0.0, 0.0]]), "nan or inf"),
+        ("3.6", lambda: None, "not a function"),
         ("3.4", lambda z, y, b: penalised_loss(z, y, -b), "entropy is added"),
         ("3.4", lambda z, y, b: len(y) * penalised_loss(z, y, b), "sum over rows"),
         ("3.4", lambda z, y, b: penalised_loss(z, y, 0.0), "penalty is missing"),
@@ -157,3 +160,15 @@ def test_answers_that_modify_their_input_do_not_change_the_cases():
 
     assert check("3.4", destructive).correct
     assert check("3.4", penalised_loss).correct
+
+
+def test_prior_split_with_the_divergence_reversed_or_the_uniform_prior_is_named():
+    p, c, e, u = ch03.WEATHER_P, ch03.WEATHER_CLASS, ch03.WEATHER_EPS, ch03.PRIOR
+    reversed_kl = prior_split()
+    reversed_kl[2] = e * float(np.sum(p * np.log(p / u)))
+    verdict = check("3.3", reversed_kl)
+    assert "other way" in verdict.message, verdict.message
+    uniform = np.full(4, 0.25)
+    as_if_uniform = [-(1 - e) * math.log(p[c]), e * math.log(4), e * float(np.sum(uniform * np.log(uniform / p)))]
+    verdict = check("3.3", as_if_uniform)
+    assert "uniform prior" in verdict.message, verdict.message

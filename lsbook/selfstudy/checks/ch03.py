@@ -1,7 +1,9 @@
 """Checks of the exercises of chapter 3, "The information-theoretic view".
 
 The exercise parameters live here too, so the notebook quotes (glues) the
-same values that the checks use.
+same values that the checks use. Exercise 3.6 asks for a counterexample, so
+its check tests the property (a midpoint above the average) instead of
+comparing with one expected answer.
 """
 
 from __future__ import annotations
@@ -12,100 +14,124 @@ from ...core.information import confidence_penalty, confidence_penalty_grad, ent
 from ...core.loss import cross_entropy, cross_entropy_grad
 from ...core.softmax import log_softmax, softmax
 from ...core.targets import smooth_labels
-from ..check import check_function, compare, register
+from ..check import Mistake, check_function, compare, register
 
-# Exercise 3.1: the weather example of chapter 1.
+# Exercise 3.2: how much of a logged smoothed loss training can still remove.
+FLOOR_K = 10
+FLOOR_EPS = 0.1
+LOGGED_LOSS = 0.62
+
+# Exercise 3.3: the weather example of chapter 1, smoothed towards a prior.
 WEATHER_P = np.array([0.1, 0.2, 0.6, 0.1])
 WEATHER_CLASS = 2
 WEATHER_EPS = 0.1
+PRIOR = np.array([0.5, 0.3, 0.05, 0.15])
 
-# Exercise 3.2: the floor of the smoothed loss.
-FLOOR_K = 10
-FLOOR_EPS = 0.1
+# Exercise 3.6: a counterexample to convexity of CE - beta H(p), true class 0.
+NONCONVEX_K = 3
+NONCONVEX_BETA = 0.5
 
 
 def _uniform(k: int) -> np.ndarray:
     return np.full(k, 1.0 / k)
 
 
+# Exercise 3.1: the uniform-convention strength of an "others" target -----------------------
+
+
+def _uniform_equivalent(eps_others, num_classes):
+    if not 0 <= eps_others <= (num_classes - 1) / num_classes:
+        raise ValueError(f"eps_others = {eps_others} has no uniform-convention equivalent for K = {num_classes}")
+    return eps_others * num_classes / (num_classes - 1)
+
+
 @register("3.1")
-def check_kl_share(answer) -> None:
-    """eps * KL(U || p) for the weather example."""
-    k, eps = WEATHER_P.size, WEATHER_EPS
-    kl = float(kl_divergence(_uniform(k), WEATHER_P))
-    smoothed = float(cross_entropy(np.log(WEATHER_P), WEATHER_CLASS, label_smoothing=eps))
-    hard = -np.log(WEATHER_P[WEATHER_CLASS])
-    compare(
-        answer,
-        eps * kl,
-        what="eps * KL(U || p)",
+def check_uniform_equivalent(function) -> None:
+    cases = [
+        ("eps_others = 0.1, K = 4", (0.1, 4), {}),
+        ("eps_others = 0.1, K = 1000", (0.1, 1000), {}),
+        ("eps_others = 0.3, K = 2", (0.3, 2), {}),
+        ("eps_others = 0, K = 5", (0.0, 5), {}),
+        ("eps_others = 0.75, K = 4 (the largest with an equivalent)", (0.75, 4), {}),
+        ("eps_others = 0.9, K = 4", (0.9, 4), {}),
+    ]
+    check_function(
+        function,
+        cases,
+        _uniform_equivalent,
         mistakes=[
-            ("That is KL(p || U), the reverse direction: the uniform U must come first.",
-             eps * float(kl_divergence(WEATHER_P, _uniform(k)))),
-            ("That is KL(U || p) itself: the loss weighs it by eps.", kl),
-            ("That is eps * CE(U, p): it still holds the constant eps * log K.", eps * (kl + np.log(k))),
-            ("That is the whole difference L - CE(y, p), which also moves the cross-entropy term.", smoothed - hard),
+            (
+                "the factor is upside down: the uniform convention spreads eps over K classes, more than K - 1, "
+                "so it needs the larger strength.",
+                lambda e, k: e * (k - 1) / k,
+            ),
+            ("the two conventions give different targets for the same eps: convert it.", lambda e, k: e),
+            (
+                "compare one wrong class in each target: eps/K against eps_others/(K - 1).",
+                lambda e, k: e * k / (k + 1),
+            ),
         ],
     )
+
+
+# Exercise 3.2: the part of the logged loss above the floor H(q) ------------------------------
 
 
 @register("3.2")
-def check_loss_floor(answer) -> None:
-    """The lowest smoothed loss any prediction reaches: H(q)."""
+def check_removable_loss(answer) -> None:
+    """The logged loss minus the floor H(q): the mean KL(q || p) that training can still remove."""
     q = smooth_labels(0, FLOOR_K, FLOOR_EPS)
+    floor = float(entropy(q))
     q_others = smooth_labels(0, FLOOR_K, FLOOR_EPS, convention="others")
     compare(
         answer,
-        float(entropy(q)),
-        what="the floor of the smoothed loss",
+        LOGGED_LOSS - floor,
+        what="the removable part of the loss",
         mistakes=[
-            ("Zero is the floor of the hard-label loss; with a smoothed target no prediction reaches it.", 0.0),
-            ("That is -log of the true-class target, the hard-label loss at the optimum; the smoothed loss "
-             "also counts the other classes.", -np.log(q[0])),
-            ("That is log K, the entropy of the uniform distribution, not of the smoothed target.", np.log(FLOOR_K)),
-            ("That is eps * log K, only part of the entropy of the target.", FLOOR_EPS * np.log(FLOOR_K)),
-            ("That is the entropy of the eps/(K-1) target; this book uses eps/K.", float(entropy(q_others))),
+            ("That is the floor H(q) itself, the part no training removes; subtract it from the logged loss.",
+             floor),
+            ("That is the whole logged loss: a smoothed loss cannot fall to zero.", LOGGED_LOSS),
+            ("That subtracts log K, the entropy of the uniform distribution, not of the smoothed target.",
+             LOGGED_LOSS - np.log(FLOOR_K)),
+            ("That subtracts -log q_c, which counts only the true class of the target's entropy.",
+             LOGGED_LOSS + np.log(q[0])),
+            ("That uses the entropy of the eps/(K-1) target; this book uses eps/K.",
+             LOGGED_LOSS - float(entropy(q_others))),
         ],
     )
 
 
-# Exercise 3.3: fix the overwrite slip ---------------------------------------------------------
+# Exercise 3.3: the KL split for a prior -------------------------------------------------------
 
 
-def _overwrite_slip(labels, num_classes, eps):
-    q = np.full((len(labels), num_classes), eps / num_classes)
-    q[np.arange(len(labels)), labels] = 1 - eps
-    return q
-
-
-def _others_convention(labels, num_classes, eps):
-    return smooth_labels(labels, num_classes, eps, convention="others")
-
-
-def _hard_targets(labels, num_classes, eps):
-    return np.eye(num_classes)[np.asarray(labels)]
-
-
-SMOOTHING_CASES = [
-    ("labels [2], K = 4, eps = 0.1", (np.array([2]), 4, 0.1), {}),
-    ("labels [0, 4, 1], K = 5, eps = 0.2", (np.array([0, 4, 1]), 5, 0.2), {}),
-    ("labels [1, 0], K = 2, eps = 0.3", (np.array([1, 0]), 2, 0.3), {}),
-    ("labels [3], K = 4, eps = 0", (np.array([3]), 4, 0.0), {}),
-]
+def _prior_split(prior):
+    p, c, e = WEATHER_P, WEATHER_CLASS, WEATHER_EPS
+    return np.array([(1 - e) * -np.log(p[c]), e * float(entropy(prior)), e * float(kl_divergence(prior, p))])
 
 
 @register("3.3")
-def check_smoothed_targets(function) -> None:
-    check_function(
-        function,
-        SMOOTHING_CASES,
-        lambda labels, k, eps: smooth_labels(labels, k, eps),
+def check_prior_split(answer) -> None:
+    expected = _prior_split(PRIOR)
+    p, e = WEATHER_P, WEATHER_EPS
+    reversed_kl = expected.copy()
+    reversed_kl[2] = e * float(kl_divergence(p, PRIOR))
+    ce_not_h = expected.copy()
+    ce_not_h[1] = e * float(entropy(PRIOR) + kl_divergence(PRIOR, p))
+    unscaled = np.array([expected[0] / (1 - e), expected[1] / e, expected[2] / e])
+    compare(
+        answer,
+        expected,
+        what="your split",
         mistakes=[
-            ("the true class was overwritten with 1 - eps, so each row sums to 1 - eps/K; "
-             "add 1 - eps to the eps/K that is already there.", _overwrite_slip),
-            ("the other classes get eps/(K-1) (the fairseq convention); this book spreads eps/K over all K.",
-             _others_convention),
-            ("the targets are still one-hot: eps was not used.", _hard_targets),
+            ("That is the split for the uniform prior; use u in place of U (its entropy and its KL term).",
+             _prior_split(_uniform(p.size))),
+            ("The constant is eps H(u): for a non-uniform prior it is no longer eps log K.",
+             np.array([expected[0], e * np.log(p.size), expected[2]])),
+            ("The KL term runs the other way: KL(u || p), an average under the prior u.", reversed_kl),
+            ("The constant is eps H(u) alone; eps CE(u, p) still contains the KL term.", ce_not_h),
+            ("Each part carries its weight: (1 - eps) for the hard loss, eps for the other two.", unscaled),
+            ("Right numbers, wrong order: the scaled hard loss, then the constant, then the KL term.",
+             expected[[0, 2, 1]]),
         ],
     )
 
@@ -181,3 +207,40 @@ def check_penalised_grad(function) -> None:
              lambda z, y, beta: cross_entropy_grad(z, y)),
         ],
     )
+
+
+# Exercise 3.6: the confidence-penalised loss is not convex in the logits -----------------------
+
+
+def _penalised_loss_of(logits) -> float:
+    logits = np.atleast_2d(logits)
+    target = np.zeros(logits.shape[0], dtype=int)
+    return float(cross_entropy(logits, target) + confidence_penalty(logits, NONCONVEX_BETA))
+
+
+@register("3.6")
+def check_nonconvex_pair(answer) -> None:
+    if callable(answer):
+        raise Mistake("Expected two logit vectors, np.array([z_a, z_b]), not a function.")
+    try:
+        points = np.asarray(answer, dtype=float)
+    except (TypeError, ValueError):
+        points = None
+    if points is None or points.shape != (2, NONCONVEX_K):
+        raise Mistake(f"Expected an array of shape (2, {NONCONVEX_K}): two logit vectors, one per row.")
+    if not np.all(np.isfinite(points)):
+        raise Mistake("Your logits contain nan or inf; use finite numbers.")
+    z_a, z_b = points
+    step = z_b - z_a
+    if np.allclose(step, step.mean(), atol=1e-9):
+        raise Mistake(
+            "Your two points differ by the same amount in every logit (or not at all): the softmax ignores "
+            "such a shift, so the loss is constant between them. Move the logits relative to each other."
+        )
+    midpoint = _penalised_loss_of((z_a + z_b) / 2)
+    average = (_penalised_loss_of(z_a) + _penalised_loss_of(z_b)) / 2
+    if not midpoint > average + 1e-9 * max(1.0, abs(average)):
+        raise Mistake(
+            "On your pair the midpoint's loss is not above the average of the two ends, so the pair does not "
+            "show non-convexity. Look where the prediction is already very confident in the true class."
+        )
