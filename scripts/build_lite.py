@@ -32,13 +32,11 @@ import base64
 import hashlib
 import importlib.metadata
 import json
-import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import tomllib
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -294,8 +292,9 @@ def write_wheel(folder: Path, name: str, version: str, files: dict[str, bytes], 
     dist = f"{normalize(name).replace('-', '_')}-{version}"
     info = f"{dist}.dist-info"
     files = dict(sorted(files.items()))
-    files[f"{info}/METADATA"] = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\nSummary: {summary}\n".encode()
-    files[f"{info}/WHEEL"] = b"Wheel-Version: 1.0\nGenerator: scripts/build_lite.py\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+    metadata = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\nSummary: {summary}\n"
+    files[f"{info}/METADATA"] = metadata.encode()
+    files[f"{info}/WHEEL"] = b"Wheel-Version: 1.0\nGenerator: build_lite\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
     record = []
     for arcname, data in files.items():
         digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
@@ -312,8 +311,10 @@ def write_wheel(folder: Path, name: str, version: str, files: dict[str, bytes], 
     return path
 
 
-def lsbook_project() -> dict:
-    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+def lsbook_metadata():
+    """lsbook as installed from this checkout (``pip install -e .``, which ``make env`` reruns
+    whenever pyproject.toml changes): its version, summary and requirements."""
+    return importlib.metadata.distribution("lsbook").metadata
 
 
 def requirement_name(requirement: str) -> str:
@@ -321,12 +322,8 @@ def requirement_name(requirement: str) -> str:
 
 
 def lsbook_dependencies() -> set[str]:
-    """lsbook's dependencies with all its extras: the chapters use every one of them."""
-    project = lsbook_project()
-    requirements = list(project.get("dependencies", []))
-    for extra in project.get("optional-dependencies", {}).values():
-        requirements += extra
-    return {requirement_name(r) for r in requirements}
+    """lsbook's requirements, those of every extra included: the chapters use all of them."""
+    return {requirement_name(r) for r in lsbook_metadata().get_all("Requires-Dist") or []}
 
 
 def lsbook_files() -> dict[str, bytes]:
@@ -385,7 +382,8 @@ def plan(lock: dict, notebooks: list[Path], wheels: dict[str, Path]) -> Plan:
     try:
         packages = closure(lock, base_roots)
     except KeyError as missing:
-        raise Unavailable(f"Pyodide {PYODIDE_VERSION} has no package {missing}, which lsbook or the kernel needs")
+        message = f"Pyodide {PYODIDE_VERSION} has no package {missing}, which lsbook or the kernel needs"
+        raise Unavailable(message) from None
     if not packages <= obtainable:
         raise Unavailable(f"no verified source for {', '.join(sorted(packages - obtainable))}")
 
@@ -420,9 +418,9 @@ def assemble_pyodide(target: Path, core: Path, lock: dict, files: dict[str, byte
         (target / entry["file_name"]).write_bytes(data)
         served["packages"][name] = entry
 
-    project = lsbook_project()
-    lsbook = write_wheel(work, "lsbook", project["version"], lsbook_files(), project["description"])
-    served["packages"]["lsbook"] = lock_entry("lsbook", project["version"], lsbook, ["lsbook"], lsbook_dependencies())
+    version = lsbook_metadata()["Version"]
+    lsbook = write_wheel(work, "lsbook", version, lsbook_files(), lsbook_metadata()["Summary"])
+    served["packages"]["lsbook"] = lock_entry("lsbook", version, lsbook, ["lsbook"], lsbook_dependencies())
     standin = write_wheel(
         work, STANDIN["name"], STANDIN["version"], standin_files(), "glue() for notebooks run in the browser"
     )
@@ -559,8 +557,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"UNAVAILABLE: {reason}".replace("\n", "\n    "), file=sys.stderr)
         return UNAVAILABLE
     state = "built" if manifest["rebuilt"] else "up to date"
-    print(f"JupyterLite site {state}: {SITE.relative_to(ROOT)}, {manifest['bytes'] / 2**20:.0f} MiB, "
-          f"{len(manifest['notebooks'])} chapters")
+    print(
+        f"JupyterLite site {state}: {SITE.relative_to(ROOT)}, {manifest['bytes'] / 2**20:.0f} MiB, "
+        f"{len(manifest['notebooks'])} chapters"
+    )
     for notebook, missing in manifest["left_out"].items():
         print(f"  {notebook} is left out: the browser's Python lacks {', '.join(missing)}")
     return 0
