@@ -447,6 +447,15 @@ def verify_served(pyodide: Path) -> None:
             raise Unavailable(f"static/pyodide/{name} does not match its sha256 after copying")
 
 
+def served_files_intact(pyodide: Path) -> bool:
+    """Whether a site built earlier still serves exactly the files it verified."""
+    try:
+        verify_served(pyodide)
+    except (Unavailable, OSError, ValueError):
+        return False
+    return True
+
+
 def contents_folder(folder: Path, notebooks: list[Path]) -> dict[str, dict]:
     """The notebooks as the site's file browser shows them: chapters, then ``exercises/``.
 
@@ -508,7 +517,7 @@ def build(force: bool = False) -> dict:
     stamp = fingerprint(notebooks)
     if not force and MANIFEST.is_file() and SITE.is_dir():
         manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
-        if manifest.get("fingerprint") == stamp:
+        if manifest.get("fingerprint") == stamp and served_files_intact(SITE / "static" / "pyodide"):
             manifest["rebuilt"] = False
             return manifest
 
