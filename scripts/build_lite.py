@@ -564,6 +564,7 @@ def main(argv: list[str] | None = None) -> int:
         MANIFEST.unlink(missing_ok=True)
         shutil.rmtree(SITE, ignore_errors=True)
         print(f"UNAVAILABLE: {reason}".replace("\n", "\n    "), file=sys.stderr)
+        print(f"    (after an interrupted download: rm -rf {CACHE.relative_to(ROOT)} and build again)", file=sys.stderr)
         return UNAVAILABLE
     state = "built" if manifest["rebuilt"] else "up to date"
     print(
