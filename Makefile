@@ -32,7 +32,7 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install -r requirements.txt
 	touch $(STAMP)
 
-# The build also makes the JupyterLite site behind "Run in your browser" (book/_ext/run_in_browser.py
+# The build also makes the JupyterLite site behind "Run in your browser" (book/_ext/run_in_browser
 # runs scripts/build_lite.py, which skips it when nothing changed); LSBOOK_LITE=off leaves it out.
 book: $(STAMP)
 	$(BIN)/jupyter-book build . $(BUILD_FLAGS)

@@ -2,7 +2,7 @@
 
     python scripts/build_lite.py [--force]
 
-The book build runs this (``book/_ext/run_in_browser.py``); it can also be run alone.
+The book build runs this (``book/_ext/run_in_browser/``); it can also be run alone.
 It writes ``_build/lite/site`` (copied into the HTML book as ``lite/``) and
 ``_build/lite/manifest.json``, which says what the site holds. Downloads are kept in
 ``_build/lite-cache``, so later builds need no network. Nothing here is committed.
@@ -19,9 +19,10 @@ It writes ``_build/lite/site`` (copied into the HTML book as ``lite/``) and
 4. ``jupyter lite build`` with the chapters of ``_toc.yml`` and their exercise notebooks
    as contents; then check every served Pyodide file once more against the served lock.
 
-The build is skipped when none of its inputs changed. When something cannot be
-obtained or verified, the script prints why on its last line of output and exits with
-:data:`UNAVAILABLE`; the book is then built without "Run in your browser" links.
+The build is skipped when none of its inputs changed and the files it served still
+match. When something cannot be obtained or verified, the script says why on stderr
+and exits with :data:`UNAVAILABLE`; the book is then built without "Run in your
+browser" links.
 """
 
 from __future__ import annotations
