@@ -19,6 +19,13 @@ It writes ``_build/lite/site`` (copied into the HTML book as ``lite/``) and
 4. ``jupyter lite build`` with the chapters of ``_toc.yml`` and their exercise notebooks
    as contents; then check every served Pyodide file once more against the served lock.
 
+The settings in ``lite/jupyter-lite.json``: the kernel loads Pyodide from the site
+(``pyodideUrl``) and never falls back to PyPI (``disablePyPIFallback``); JupyterLab's
+news announcements, which would offer to fetch news from the internet, are off; and
+``exposeAppInBrowser`` gives the browser test (tests/browser/test_jupyterlite.py)
+``window.jupyterapp`` to select and run cells with. ``lite/jupyter_lite_config.json``
+builds only the JupyterLab app, without source maps.
+
 The build is skipped when none of its inputs changed and the files it served still
 match. When something cannot be obtained or verified, the script says why on stderr
 and exits with :data:`UNAVAILABLE`; the book is then built without "Run in your
