@@ -160,8 +160,20 @@ SELECT_CELL = """async (needle) => {
     notebook.activeCellIndex = index;
     notebook.mode = 'command';
     await notebook.scrollToItem(index, 'center');
+    notebook.node.focus();  // where JupyterLab's keyboard shortcuts listen
     return index;
 }"""
+
+NEW_CELL_BELOW = """async () => {
+    const app = window.jupyterapp;
+    await app.commands.execute('notebook:insert-cell-below');
+    const notebook = app.shell.currentWidget.content;
+    await notebook.scrollToItem(notebook.activeCellIndex, 'center');
+    await notebook.activeCell.ready;  // its editor exists
+    return notebook.activeCellIndex;
+}"""
+
+ACTIVE_SOURCE = "() => window.jupyterapp.shell.currentWidget.content.activeCell.model.sharedModel.getSource()"
 
 RUN_ALL_ABOVE = """async () => {
     const app = window.jupyterapp;
@@ -246,17 +258,23 @@ def test_setup_cells_run_without_errors(lab):
     assert not lab.problems(), "\n".join(lab.problems())
 
 
-def answer_and_check(lab, code: str) -> str:
-    """Type ``code`` into exercise 1.1's cell as a learner would, run it, read its output."""
-    lab.run(SELECT_CELL, f'check("{EXERCISE}"')
+def type_and_run(lab, code: str) -> str:
+    """Replace the selected cell's code as a learner would, run it, read its output."""
     page = lab.page
-    page.keyboard.press("Enter")  # edit mode
+    page.locator(".jp-Notebook .jp-Cell.jp-mod-active .cm-content").click()  # into its editor
     page.keyboard.press("Control+A")
     page.keyboard.insert_text(code)  # as pasted: no auto-closed brackets or auto-indent
     page.keyboard.press("Escape")
+    assert lab.run(ACTIVE_SOURCE) == code, "the code did not land in the selected cell"
     page.keyboard.press("Control+Enter")  # run, and stay on the cell
     page.wait_for_function(WAIT_FOR_RUN, timeout=60_000, polling=100)
     return lab.last_output()
+
+
+def answer_and_check(lab, code: str) -> str:
+    """Exercise 1.1's cell, with ``code`` in it, run: its output."""
+    lab.run(SELECT_CELL, f'check("{EXERCISE}"')
+    return type_and_run(lab, code)
 
 
 def test_the_worked_solution_is_correct(lab):
@@ -293,14 +311,9 @@ print(sys.platform, numpy.__version__, f"{float(loss):.4f}", examples)"""
 
 
 def test_lsbook_smoke_test_inside_pyodide(lab):
-    lab.run(SELECT_CELL, f'check("{EXERCISE}"')
-    lab.page.keyboard.press("b")  # a new cell below, as a learner would add one
-    lab.page.keyboard.press("Enter")
-    lab.page.keyboard.insert_text(SMOKE_TEST)
-    lab.page.keyboard.press("Escape")
-    lab.page.keyboard.press("Control+Enter")
-    lab.page.wait_for_function(WAIT_FOR_RUN, timeout=60_000, polling=100)
-    output = lab.last_output()
+    exercise = lab.run(SELECT_CELL, f'check("{EXERCISE}"')
+    assert lab.run(NEW_CELL_BELOW) == exercise + 1
+    output = type_and_run(lab, SMOKE_TEST)
     match = re.fullmatch(r"(\S+) (\S+) (\S+) TestResults\(failed=(\d+), attempted=(\d+)\)", output)
     assert match, output
     platform, numpy_version, loss, failed, attempted = match.groups()
