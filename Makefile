@@ -11,12 +11,13 @@ CHROMIUM ?= /usr/bin/chromium
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT     ?= 8000
 
-.PHONY: help env book test lint unit book-check browser chromium serve pdf execute exercises lab clean bench
+.PHONY: help env book lite test lint unit book-check browser chromium serve pdf execute exercises lab clean bench
 
 help:
 	@echo "make book       build the HTML book into _build/html (creates .venv if needed)"
 	@echo "make test       lint, unit tests, notebook re-execution (nbval), the strict book build, browser tests"
-	@echo "make serve      serve the built book on http://127.0.0.1:$(PORT)"
+	@echo "make serve      serve the built book on http://127.0.0.1:$(PORT) (needed for \"Run in your browser\")"
+	@echo "make lite       rebuild only the in-browser Python site (make book does it when needed)"
 	@echo "make pdf        the whole book as one PDF (optional; needs XeLaTeX, see README)"
 	@echo "make execute    re-execute every notebook in place, storing fresh outputs"
 	@echo "make exercises  regenerate the learners' exercise notebooks in notebooks/exercises"
@@ -31,9 +32,16 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install -r requirements.txt
 	touch $(STAMP)
 
+# The build also makes the JupyterLite site behind "Run in your browser" (book/_ext/run_in_browser
+# runs scripts/build_lite.py, which skips it when nothing changed); LSBOOK_LITE=off leaves it out.
 book: $(STAMP)
 	$(BIN)/jupyter-book build . $(BUILD_FLAGS)
 	@echo "The book is ready: open file://$(CURDIR)/_build/html/index.html"
+	@echo "(\"Run in your browser\" needs the book served over http: make serve)"
+
+# The JupyterLite site alone, rebuilt even if up to date; the next `make book` copies it in.
+lite: $(STAMP)
+	$(BIN)/python scripts/build_lite.py --force
 
 test: lint unit book-check browser
 
@@ -59,8 +67,10 @@ browser: book-check chromium
 chromium:
 	test -x $(CHROMIUM) || ($(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium)
 
+# http, not file://: JupyterLite's service worker (how the notebooks reach the in-browser kernel) needs it.
 serve:
 	@test -f _build/html/index.html || $(MAKE) book
+	@echo "Serving the book on http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
 	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
 
 # The whole book as one PDF, through XeLaTeX (optional, not part of `make test`).

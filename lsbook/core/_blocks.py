@@ -16,6 +16,7 @@ bit-identical whatever :func:`set_num_threads` says.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import warnings
 from collections.abc import Callable, Iterator
@@ -33,6 +34,10 @@ BLOCK_BYTES = 1 << 18
 PARALLEL_MIN_LOGITS = 1 << 17
 
 _ENVIRONMENT_VARIABLE = "LSBOOK_NUM_THREADS"
+
+#: Python compiled to WebAssembly (Pyodide, which runs the book's notebooks in the
+#: browser) cannot start threads: there every block runs in the calling thread.
+THREADS_CAN_START = sys.platform not in ("emscripten", "wasi")
 
 
 def _cores_available() -> int:
@@ -142,7 +147,7 @@ def for_each_block(
             for rows in row_blocks(*chunk, rows_per_block):
                 work(rows, buffer)
 
-    threads = get_num_threads()
+    threads = get_num_threads() if THREADS_CAN_START else 1
     runs = _runs(num_rows, rows_per_block, num_rows * num_classes, threads)
     if len(runs) == 1:
         run(runs[0])
