@@ -27,9 +27,12 @@ help:
 
 # The environment: rebuilt when the requirements change.
 env: $(STAMP)
-$(STAMP): requirements.txt pyproject.toml
+# It also downloads, once, the pinned Pyodide files behind "Run in your browser" (into
+# .venv/lite-cache), so building and testing the book never use the network.
+$(STAMP): requirements.txt pyproject.toml lite/package-lock.json lite/requirements-pyodide.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -r requirements.txt
+	$(BIN)/python scripts/build_lite.py --fetch
 	touch $(STAMP)
 
 # The build also makes the JupyterLite site behind "Run in your browser" (book/_ext/run_in_browser

@@ -1,15 +1,18 @@
 """Build the book's in-browser Python: a JupyterLite site that runs the notebooks offline.
 
-    python scripts/build_lite.py [--force]
+    python scripts/build_lite.py --fetch    # make env: download the pinned packages
+    python scripts/build_lite.py [--force]  # make book: build the site, offline
 
-The book build runs this (``book/_ext/run_in_browser/``); it can also be run alone.
-It writes ``_build/lite/site`` (copied into the HTML book as ``lite/``) and
-``_build/lite/manifest.json``, which says what the site holds. Downloads are kept in
-``_build/lite-cache``, so later builds need no network. Nothing here is committed.
+The book build runs the second form (``book/_ext/run_in_browser/``); it can also be run
+alone. It writes ``_build/lite/site`` (copied into the HTML book as ``lite/``) and
+``_build/lite/manifest.json``, which says what the site holds. Nothing here is committed.
 
-1. Obtain, pinned: Pyodide's core files from npm (``lite/package-lock.json``; ``npm ci``
-   checks the package's sha512) and the wheels in ``lite/requirements-pyodide.txt``
-   from PyPI (``pip download --require-hashes`` checks each sha256).
+1. Obtain, pinned, once, when the environment is made (``make env`` runs ``--fetch``):
+   Pyodide's core files from npm (``lite/package-lock.json``; ``npm ci`` checks the
+   package's sha512) and the wheels in ``lite/requirements-pyodide.txt`` from PyPI
+   (``pip download --require-hashes`` checks each sha256). They are kept in
+   ``.venv/lite-cache``, next to the rest of the environment, so building and testing
+   the book never touch the network.
 2. Verify: Pyodide's core files against :data:`CORE_SHA256`, and every package file
    against the sha256 in Pyodide's own ``pyodide-lock.json``. Any mismatch stops the build.
 3. Assemble ``static/pyodide``: the core, the packages the kernel, ``lsbook`` and the
@@ -54,9 +57,12 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "lite"
 BUILD = ROOT / "_build" / "lite"
-CACHE = ROOT / "_build" / "lite-cache"
+CACHE = ROOT / ".venv" / "lite-cache"
 SITE = BUILD / "site"
 MANIFEST = BUILD / "manifest.json"
+
+#: What to run when the pinned packages are missing: the build itself never downloads.
+FETCH_HINT = "make env downloads them: python scripts/build_lite.py --fetch"
 
 #: Exit status when the site cannot be built from verified files.
 UNAVAILABLE = 3
@@ -202,13 +208,13 @@ def read_pins(path: Path) -> dict[str, Pin]:
     return pins
 
 
-def obtain_wheels() -> dict[str, Path]:
-    """The wheels of ``lite/requirements-pyodide.txt``, downloaded once and checked by pip."""
+def obtain_wheels(download: bool = False) -> dict[str, Path]:
+    """The wheels of ``lite/requirements-pyodide.txt``, downloaded (only when ``download``) and checked by pip."""
     requirements = CONFIG / "requirements-pyodide.txt"
     pins = read_pins(requirements)
     folder = CACHE / "wheels"
     folder.mkdir(parents=True, exist_ok=True)
-    if any(pin.cached(folder) is None for pin in pins.values()):
+    if download and any(pin.cached(folder) is None for pin in pins.values()):
         command = [sys.executable, "-m", "pip", "download", "--no-deps", "--require-hashes"]
         command += ["--only-binary=:all:", "--disable-pip-version-check", "-d", str(folder), "-r", str(requirements)]
         run(command, ROOT, "downloading the wheels of lite/requirements-pyodide.txt from PyPI")
@@ -216,19 +222,23 @@ def obtain_wheels() -> dict[str, Path]:
     for key, pin in pins.items():
         path = pin.cached(folder)
         if path is None:
-            raise Unavailable(f"{pin.name}=={pin.version}: no downloaded wheel matches its pinned sha256")
+            raise Unavailable(f"{pin.name}=={pin.version}: no downloaded wheel matches its sha256 ({FETCH_HINT})")
         wheels[key] = path
     return wheels
 
 
-def obtain_core() -> Path:
-    """Pyodide's npm package, installed by ``npm ci`` from ``lite/package-lock.json``."""
+def obtain_core(download: bool = False) -> Path:
+    """Pyodide's npm package, installed (only when ``download``) by ``npm ci`` from ``lite/package-lock.json``."""
     folder = CACHE / "npm"
     package = folder / "node_modules" / "pyodide"
     lock = (CONFIG / "package-lock.json").read_bytes()
     if not (folder / "package-lock.json").is_file() or (folder / "package-lock.json").read_bytes() != lock:
+        if not download:
+            raise Unavailable(f"pyodide@{PYODIDE_VERSION} has not been downloaded ({FETCH_HINT})")
         shutil.rmtree(folder, ignore_errors=True)
     if not (package / "package.json").is_file():
+        if not download:
+            raise Unavailable(f"pyodide@{PYODIDE_VERSION} has not been downloaded ({FETCH_HINT})")
         if shutil.which("npm") is None:
             raise Unavailable("npm is not installed: it fetches Pyodide (apt-get install npm)")
         folder.mkdir(parents=True, exist_ok=True)
@@ -562,17 +572,37 @@ def build(force: bool = False) -> dict:
     return manifest
 
 
+def fetch() -> int:
+    """Download the pinned packages into the cache and verify them; never fails ``make env``.
+
+    Without them the book is still built, without "Run in your browser" links, and the
+    build says why.
+    """
+    try:
+        verify_core(obtain_core(download=True))
+        obtain_wheels(download=True)
+    except Unavailable as reason:
+        print(f"The in-browser Python cannot be prepared: {reason}".replace("\n", "\n    "), file=sys.stderr)
+        print("    The book will be built without \"Run in your browser\" links.", file=sys.stderr)
+        return 0
+    print(f"Pyodide {PYODIDE_VERSION} and its pinned wheels are in {CACHE.relative_to(ROOT)}, verified.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    parser.add_argument("--fetch", action="store_true", help="only download and verify the pinned packages")
     options = parser.parse_args(argv)
+    if options.fetch:
+        return fetch()
     try:
         manifest = build(force=options.force)
     except Unavailable as reason:
         MANIFEST.unlink(missing_ok=True)
         shutil.rmtree(SITE, ignore_errors=True)
         print(f"UNAVAILABLE: {reason}".replace("\n", "\n    "), file=sys.stderr)
-        print(f"    (after an interrupted download: rm -rf {CACHE.relative_to(ROOT)} and build again)", file=sys.stderr)
+        print(f"    (after an interrupted download: rm -rf {CACHE.relative_to(ROOT)}; make env)", file=sys.stderr)
         return UNAVAILABLE
     state = "built" if manifest["rebuilt"] else "up to date"
     print(
