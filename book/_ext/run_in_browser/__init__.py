@@ -126,9 +126,19 @@ def add_links(app, doctree, docname):
         return
     source = Path(app.env.doc2path(docname)).resolve().relative_to(Path(app.srcdir).resolve()).as_posix()
     entry = app.lsbook_lite["notebooks"].get(source)
+    sections = list(doctree.findall(nodes.section))
+    missing = app.lsbook_lite.get("left_out", {}).get(source)
+    if entry is None and missing and sections and isinstance(sections[0][0], nodes.title):
+        # Say why there is no link, rather than leave the reader to wonder.
+        note = nodes.paragraph(classes=["lsbook-run-chapter", "lsbook-run-local-only"])
+        note += nodes.Text(
+            f"This chapter runs on your own machine only: it needs {', '.join(missing)}, "
+            "which the in-browser Python does not have."
+        )
+        sections[0].insert(1, note)
+        return
     if entry is None:
         return
-    sections = list(doctree.findall(nodes.section))
     if sections and isinstance(sections[0][0], nodes.title):
         tooltip = "Open this chapter as a notebook, running Python in this browser: nothing to install"
         paragraph = nodes.paragraph(classes=["lsbook-run-chapter"])
