@@ -1,0 +1,110 @@
+"""Sphinx extension: the chapters as a reader meets them, not as a learner runs them.
+
+Rules applied to every page while it is read, so the chapters need no
+book-only markup:
+
+- An exercise's starting cell (tagged ``exercise-stub``) keeps its code on
+  the page, but not its output. In a notebook the output is the check's
+  "not attempted" message, useful to a learner working the exercise; on a
+  book page it is noise. The exercise notebooks keep it. (The same as
+  tagging those cells ``remove-output``, without touching the chapters.)
+- An exercise's difficulty mark (★, ★★ or ★★★) comes after its title,
+  wherever the chapter put it, so every exercise on every page, and the
+  workbook's list, reads "Exercise 4.1 (Title ★)".
+- A glossary entry with two names ("expected calibration error" and "ECE")
+  shows as one term, "expected calibration error (ECE)", above its
+  definition, instead of a first name that seems to have no definition.
+  Both names still link to it.
+"""
+
+from __future__ import annotations
+
+from docutils import nodes
+from sphinx import addnodes
+
+STUB_TAG = "tag_exercise-stub"
+STAR = "★"
+
+
+def hide_stub_outputs(doctree) -> int:
+    """Remove the outputs of cells tagged exercise-stub; returns how many cells lost them."""
+    hidden = 0
+    for cell in list(doctree.findall(nodes.container)):
+        if STUB_TAG not in cell.get("classes", []):
+            continue
+        outputs = [child for child in cell.children if "cell_output" in child.get("classes", [])]
+        for output in outputs:
+            cell.remove(output)
+        hidden += bool(outputs)
+    return hidden
+
+
+def _leading_stars(text: str) -> tuple[str, str]:
+    """("★★", "Title") from "★★ Title"."""
+    stripped = text.lstrip()
+    rest = stripped.lstrip(STAR)
+    return stripped[: len(stripped) - len(rest)], rest.lstrip()
+
+
+def _trailing_stars(text: str) -> tuple[str, str]:
+    """("★★", "Title") from "Title ★★"."""
+    stripped = text.rstrip()
+    rest = stripped.rstrip(STAR)
+    return stripped[len(rest) :], rest.rstrip()
+
+
+def stars_after_title(subtitle: nodes.Element) -> None:
+    """Put an exercise title's difficulty mark at its end, as its own inline node."""
+    if not subtitle.children:
+        return
+    stars = ""
+    first = subtitle.children[0]
+    if isinstance(first, nodes.Text):
+        stars, rest = _leading_stars(str(first))
+        if stars:
+            subtitle.replace(first, nodes.Text(rest))
+    last = subtitle.children[-1]
+    if isinstance(last, nodes.Text):
+        trailing, rest = _trailing_stars(str(last))
+        if trailing:
+            subtitle.replace(last, nodes.Text(rest))
+            stars = stars or trailing
+    if stars:
+        subtitle += nodes.Text(" ")
+        subtitle += nodes.inline(stars, stars, classes=["exercise-difficulty"])
+
+
+def exercise_subtitles(doctree):
+    for node in doctree.findall(nodes.subtitle):
+        if type(node).__name__ == "exercise_subtitle":
+            yield node
+
+
+def merge_glossary_aliases(doctree) -> None:
+    """One term per glossary entry: "first name (other name)", carrying every name's link target."""
+    for glossary in doctree.findall(addnodes.glossary):
+        for item in glossary.findall(nodes.definition_list_item):
+            terms = [child for child in item.children if isinstance(child, nodes.term)]
+            if len(terms) < 2:
+                continue
+            first, others = terms[0], terms[1:]
+            first += nodes.Text(" (")
+            for index, other in enumerate(others):
+                if index:
+                    first += nodes.Text(", ")
+                first += [child.deepcopy() for child in other.children if not isinstance(child, addnodes.index)]
+                first["ids"].extend(other["ids"])
+                item.remove(other)
+            first += nodes.Text(")")
+
+
+def tidy_page(app, doctree):
+    hide_stub_outputs(doctree)
+    for subtitle in list(exercise_subtitles(doctree)):
+        stars_after_title(subtitle)
+    merge_glossary_aliases(doctree)
+
+
+def setup(app):
+    app.connect("doctree-read", tidy_page)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
