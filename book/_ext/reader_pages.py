@@ -11,6 +11,9 @@ book-only markup:
 - An exercise's difficulty mark (★, ★★ or ★★★) comes after its title,
   wherever the chapter put it, so every exercise on every page, and the
   workbook's list, reads "Exercise 4.1 (Title ★)".
+- A box titled "Hint" is a hint, whichever directive wrote it (the hint
+  directive, or an admonition titled "Hint", with or without a dropdown
+  class), so every hint on every page has the same colour and icon.
 - A glossary entry with two names ("expected calibration error" and "ECE")
   shows as one term, "expected calibration error (ECE)", above its
   definition, instead of a first name that seems to have no definition.
@@ -80,6 +83,15 @@ def exercise_subtitles(doctree):
             yield node
 
 
+def mark_hints(doctree) -> None:
+    """Give the class ``hint`` to every generic admonition whose title is "Hint"."""
+    for box in doctree.findall(nodes.admonition):
+        title = box.children[0] if box.children else None
+        if isinstance(title, nodes.title) and title.astext().strip().lower() == "hint":
+            if "hint" not in box["classes"]:
+                box["classes"].append("hint")
+
+
 def merge_glossary_aliases(doctree) -> None:
     """One term per glossary entry: "first name (other name)", carrying every name's link target."""
     for glossary in doctree.findall(addnodes.glossary):
@@ -102,6 +114,7 @@ def tidy_page(app, doctree):
     hide_stub_outputs(doctree)
     for subtitle in list(exercise_subtitles(doctree)):
         stars_after_title(subtitle)
+    mark_hints(doctree)
     merge_glossary_aliases(doctree)
 
 

@@ -18,6 +18,8 @@ written to ``_build/browser-report.json``):
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from book_pages import PHONE, chapter_files, toc_files
 
@@ -197,3 +199,32 @@ def test_hint_boxes_look_the_same_everywhere(visit):
     assert len(looks) == 1, "hint boxes in several colours: " + "; ".join(
         f"{look} on {sorted(set(files))}" for look, files in looks.items()
     )
+
+
+# --- Tables and notation --------------------------------------------------------
+
+BROKEN_TABLE_CODE = """() => [...document.querySelectorAll('article td code, article th code')]
+    .filter(code => code.checkVisibility() && code.getClientRects().length > 1)
+    .map(code => code.textContent)"""
+
+
+@pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
+@pytest.mark.parametrize("file", PAGES, ids=page_id)
+def test_code_in_tables_stays_whole(visit, file, viewport):
+    """A name of code in a table cell is never broken over two lines (the table scrolls instead)."""
+    page = visit(file, **({"viewport": viewport} if viewport else {})).page
+    broken = page.evaluate(BROKEN_TABLE_CODE)
+    assert not broken, f"code broken over lines in a table: {broken[:5]}"
+
+
+# The TeX of every typeset formula, as MathJax read it.
+TEX_SOURCES = """() => window.MathJax && MathJax.startup && MathJax.startup.document
+    ? MathJax.startup.document.getMathItemsWithin(document.body).map(item => item.math) : []"""
+
+
+@pytest.mark.parametrize("file", PAGES, ids=page_id)
+def test_divergences_are_written_with_a_double_bar(visit, file):
+    """KL(q || p), never KL(q | p): a "\\|" in a Markdown table cell loses its backslash."""
+    tex = visit(file).page.evaluate(TEX_SOURCES)
+    single = [t for t in tex if re.search(r"KL\}?\s*\((?:[^()|]|\\\|)*(?<!\\)\|(?!\|)", t)]
+    assert not single, f"a divergence written with a single bar: {single[:3]}"
