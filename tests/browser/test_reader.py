@@ -203,15 +203,17 @@ def test_hint_boxes_look_the_same_everywhere(visit):
 
 # --- Tables and notation --------------------------------------------------------
 
+# The unbreakable pieces of code in table cells: each word Sphinx sets in a span.pre, or a whole code element.
 BROKEN_TABLE_CODE = """() => [...document.querySelectorAll('article td code, article th code')]
-    .filter(code => code.checkVisibility() && code.getClientRects().length > 1)
-    .map(code => code.textContent)"""
+    .flatMap(code => code.querySelector('span.pre') ? [...code.querySelectorAll('span.pre')] : [code])
+    .filter(word => word.checkVisibility() && word.getClientRects().length > 1)
+    .map(word => word.textContent)"""
 
 
 @pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
 @pytest.mark.parametrize("file", PAGES, ids=page_id)
 def test_code_in_tables_stays_whole(visit, file, viewport):
-    """A name of code in a table cell is never broken over two lines (the table scrolls instead)."""
+    """A name of code in a table cell is never broken inside a word (the table wraps at spaces, or scrolls)."""
     page = visit(file, **({"viewport": viewport} if viewport else {})).page
     broken = page.evaluate(BROKEN_TABLE_CODE)
     assert not broken, f"code broken over lines in a table: {broken[:5]}"
@@ -228,3 +230,29 @@ def test_divergences_are_written_with_a_double_bar(visit, file):
     tex = visit(file).page.evaluate(TEX_SOURCES)
     single = [t for t in tex if re.search(r"KL\}?\s*\((?:[^()|]|\\\|)*(?<!\\)\|(?!\|)", t)]
     assert not single, f"a divergence written with a single bar: {single[:3]}"
+
+
+# --- The theme's icons ----------------------------------------------------------
+
+ICONS = """async () => {
+    await document.fonts.ready;
+    const icons = [...document.querySelectorAll('i[class*="fa-"], span[class*="fa-"]')]
+        .filter(icon => icon.checkVisibility());
+    return {
+        blank: icons.filter(icon => ['none', 'normal', '""'].includes(getComputedStyle(icon, '::before').content))
+            .map(icon => icon.className),
+        count: icons.length,
+        fonts: [...document.fonts].filter(font => font.family.includes('Font Awesome'))
+            .map(font => `${font.family} ${font.weight}: ${font.status}`),
+    };
+}"""
+
+
+@pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
+@pytest.mark.parametrize("file", [PAGES[0], *CHAPTERS[:1]], ids=page_id)
+def test_theme_icons_are_drawn(visit, file, viewport):
+    """Every icon the theme shows has its glyph, from the cut-down icon font (book/_ext/icon_font.py)."""
+    report = visit(file, **({"viewport": viewport} if viewport else {})).page.evaluate(ICONS)
+    assert report["count"] > 0, "no icon on the page: the check looks at nothing"
+    assert not report["blank"], f"icons without a glyph rule: {report['blank']}"
+    assert any(font.endswith("loaded") for font in report["fonts"]), f"the icon font did not load: {report['fonts']}"
