@@ -11,7 +11,7 @@ CHROMIUM ?= /usr/bin/chromium
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT     ?= 8000
 
-.PHONY: help env book test lint unit book-check browser chromium serve pdf execute exercises lab clean bench
+.PHONY: help env book test lint unit book-check browser chromium axe serve pdf execute exercises lab clean bench
 
 help:
 	@echo "make book       build the HTML book into _build/html (creates .venv if needed)"
@@ -50,14 +50,24 @@ book-check: $(STAMP)
 	$(BIN)/jupyter-book build . $(BUILD_FLAGS)
 
 # The built book in a real browser (tests/browser): after the strict build,
-# served on 127.0.0.1, read by Debian's Chromium through Playwright, offline.
-# Screenshots land in _build/screenshots/.
-browser: book-check chromium
+# served on 127.0.0.1, read by Debian's Chromium through Playwright, offline,
+# and audited by axe-core. Screenshots land in _build/screenshots/, the
+# numbers per page (check lines, wide code, axe counts, page weight) in
+# _build/browser-report.json.
+browser: book-check chromium axe
 	$(BIN)/python -m pytest tests/browser -q
 
 # Debian's Chromium (Playwright's own browser download is not used).
 chromium:
 	test -x $(CHROMIUM) || ($(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium)
+
+# axe-core, the accessibility engine the browser tests inject into each page:
+# from npm, at the version pinned in tests/browser/package-lock.json.
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+axe: $(AXE)
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund
+	touch $(AXE)
 
 serve:
 	@test -f _build/html/index.html || $(MAKE) book
