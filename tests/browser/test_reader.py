@@ -74,13 +74,14 @@ def test_checks_run_out_of_sight(visit, measure, file):
 # --- Code and maths fit their boxes ------------------------------------------------------
 
 # Opens the hidden-code toggles, measures every code block, closes them again
-# (the page is shared with other tests).
+# (the page is shared with other tests). Folded solutions are laid out while
+# hidden (visibility: hidden), so they are measured as they will open.
 CODE_OVERFLOW = """() => {
     const closed = [...document.querySelectorAll('details:not([open])')];
     closed.forEach(d => d.open = true);
     const blocks = [...document.querySelectorAll('article pre')].filter(pre => pre.checkVisibility());
     const wide = blocks.filter(pre => pre.scrollWidth > pre.clientWidth + 1).map(pre => {
-        const longest = pre.innerText.split('\\n').reduce((a, b) => b.length > a.length ? b : a, '');
+        const longest = pre.textContent.split('\\n').reduce((a, b) => b.length > a.length ? b : a, '');
         return `${pre.scrollWidth - pre.clientWidth}px too wide: ${longest.trim().slice(0, 60)}`;
     });
     closed.forEach(d => d.open = false);
