@@ -110,9 +110,18 @@ def merge_glossary_aliases(doctree) -> None:
             first += nodes.Text(")")
 
 
+def registered_exercises(env, docname: str):
+    """The exercise nodes sphinx-exercise keeps for ``docname``: the workbook's list and
+    the solutions' titles are made from these, not from the page's own copies."""
+    for entry in getattr(env, "sphinx_exercise_registry", {}).values():
+        if entry.get("docname") == docname and entry.get("node") is not None:
+            yield entry["node"]
+
+
 def tidy_page(app, doctree):
     hide_stub_outputs(doctree)
-    for subtitle in list(exercise_subtitles(doctree)):
+    exercise_nodes = [doctree, *registered_exercises(app.env, app.env.docname)]
+    for subtitle in [s for node in exercise_nodes for s in exercise_subtitles(node)]:
         stars_after_title(subtitle)
     mark_hints(doctree)
     merge_glossary_aliases(doctree)

@@ -257,3 +257,20 @@ def test_theme_icons_are_drawn(visit, file, viewport):
     assert report["count"] > 0, "no icon on the page: the check looks at nothing"
     assert not report["blank"], f"icons without a glyph rule: {report['blank']}"
     assert any(font.endswith("loaded") for font in report["fonts"]), f"the icon font did not load: {report['fonts']}"
+
+
+# --- Exercises -------------------------------------------------------------------
+
+EXERCISE_TITLES = """() => [
+    ...[...document.querySelectorAll('div.exercise > .admonition-title')].map(t => t.textContent),
+    ...[...document.querySelectorAll('ul.exercise-list a')].map(a => a.textContent),
+].map(text => text.replace(/\\s+/g, ' ').trim())"""
+
+
+def test_difficulty_marks_follow_every_title(visit):
+    """One style: "Exercise 4.1 (Title ★★)" on the chapter pages, "Exercise 4.1: Title ★★" in the workbook."""
+    titles = [title for file in PAGES for title in visit(file).page.evaluate(EXERCISE_TITLES)]
+    if not titles:
+        pytest.skip("no exercise in the book yet")
+    wrong = [t for t in titles if not re.fullmatch(r"Exercise \d+\.\d+(?: \(|: )[^★]*[^★ ] ★{1,3}\)?", t)]
+    assert not wrong, f"{len(wrong)} of {len(titles)} exercise titles with the mark elsewhere: {wrong[:4]}"
