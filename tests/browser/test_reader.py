@@ -46,10 +46,14 @@ VISIBLE_LINES = """() => {
 VERDICT_ENDINGS = (": True", ": False", "\tTrue", "\tFalse", "= True", "= False")
 
 
+# A list of claims each marked as met or not: "yes  smoothing makes the clusters tighter".
+VERDICT_MARK = re.compile(r"^\s*(yes|no|ok|pass|fail)\s{2,}\S", re.IGNORECASE)
+
+
 def is_verdict(line: str) -> bool:
-    """A printed check result: "rows match: True", a lone "True", a table cell saying False."""
+    """A printed check result: "rows match: True", a lone "True", a table cell saying False, "yes  claim"."""
     line = line.rstrip()
-    return line.strip() in {"True", "False"} or line.endswith(VERDICT_ENDINGS)
+    return line.strip() in {"True", "False"} or line.endswith(VERDICT_ENDINGS) or bool(VERDICT_MARK.match(line))
 
 
 # What may not be seen, as (the kind of lines it is looked for in, rule).
