@@ -29,17 +29,12 @@ STUB_TAG = "tag_exercise-stub"
 STAR = "★"
 
 
-def hide_stub_outputs(doctree) -> int:
-    """Remove the outputs of cells tagged exercise-stub; returns how many cells lost them."""
-    hidden = 0
+def hide_stub_outputs(doctree) -> None:
+    """Remove the outputs of cells tagged exercise-stub (myst-nb marks a cell's tags as classes)."""
     for cell in list(doctree.findall(nodes.container)):
-        if STUB_TAG not in cell.get("classes", []):
-            continue
-        outputs = [child for child in cell.children if "cell_output" in child.get("classes", [])]
-        for output in outputs:
-            cell.remove(output)
-        hidden += bool(outputs)
-    return hidden
+        if STUB_TAG in cell.get("classes", []):
+            for output in [child for child in cell.children if "cell_output" in child.get("classes", [])]:
+                cell.remove(output)
 
 
 def _leading_stars(text: str) -> tuple[str, str]:

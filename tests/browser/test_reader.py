@@ -278,3 +278,33 @@ def test_difficulty_marks_follow_every_title(visit):
         pytest.skip("no exercise in the book yet")
     wrong = [t for t in titles if not re.fullmatch(r"Exercise \d+\.\d+(?: \(|: )[^★]*[^★ ] ★{1,3}\)?", t)]
     assert not wrong, f"{len(wrong)} of {len(titles)} exercise titles with the mark elsewhere: {wrong[:4]}"
+
+
+# --- Back matter ---------------------------------------------------------------------
+
+# MyST markup that did not become what it marks: {term}`...`, {cite}`...`, {glue:text}`...`.
+RAW_MYST = re.compile(r"\{[a-z]+(?::[a-z]+)*\}`")
+
+
+@pytest.mark.parametrize("file", PAGES, ids=page_id)
+def test_no_raw_markup_on_the_page(visit, file):
+    text = visit(file).page.evaluate(
+        """() => { const main = (document.querySelector('main') || document.body).cloneNode(true);
+                   main.querySelectorAll('pre, script, style, .highlight').forEach(n => n.remove());
+                   return main.innerText; }"""
+    )
+    leftover = RAW_MYST.search(text)
+    assert leftover is None, f"raw MyST on the page: ...{text[max(leftover.start() - 30, 0) :][:80]}..."
+
+
+def test_every_glossary_term_has_its_definition(visit):
+    """Each term is followed by its definition: a second name is part of its entry's term, not a term of its own."""
+    if "book/glossary" not in PAGES:
+        pytest.skip("no glossary in _toc.yml")
+    entries = visit("book/glossary").page.evaluate(
+        """() => [...document.querySelectorAll('dl.glossary > dt')]
+                 .map(dt => [dt.textContent.trim(), dt.nextElementSibling ? dt.nextElementSibling.tagName : ''])"""
+    )
+    assert len(entries) >= 10
+    bare = [term for term, after in entries if after != "DD"]
+    assert not bare, f"glossary terms without a definition of their own: {bare}"
