@@ -28,11 +28,15 @@ help:
 # The environment: rebuilt when the requirements change.
 env: $(STAMP)
 # It also downloads, once, the pinned Pyodide files behind "Run in your browser" (into
-# .venv/lite-cache), so building and testing the book never use the network.
-$(STAMP): requirements.txt pyproject.toml lite/package-lock.json lite/requirements-pyodide.txt
+# .venv/lite-cache) and axe-core, the accessibility engine the browser tests inject
+# into each page (npm, pinned in tests/browser/package-lock.json), so building and
+# testing the book never use the network.
+$(STAMP): requirements.txt pyproject.toml lite/package-lock.json lite/requirements-pyodide.txt \
+          tests/browser/package.json tests/browser/package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -r requirements.txt
 	$(BIN)/python scripts/build_lite.py --fetch
+	npm ci --prefix tests/browser --no-audit --no-fund
 	touch $(STAMP)
 
 # The build also makes the JupyterLite site behind "Run in your browser" (book/_ext/run_in_browser
@@ -61,8 +65,10 @@ book-check: $(STAMP)
 	$(BIN)/jupyter-book build . $(BUILD_FLAGS)
 
 # The built book in a real browser (tests/browser): after the strict build,
-# served on 127.0.0.1, read by Debian's Chromium through Playwright, offline.
-# Screenshots land in _build/screenshots/.
+# served on 127.0.0.1, read by Debian's Chromium through Playwright, offline,
+# and audited by axe-core. Screenshots land in _build/screenshots/, the
+# numbers per page (check lines, wide code, axe counts, page weight) in
+# _build/browser-report.json.
 browser: book-check chromium
 	$(BIN)/python -m pytest tests/browser -q
 
