@@ -29,6 +29,7 @@ from numpy.typing import ArrayLike
 
 from ._blocks import for_each_block
 from ._checks import (
+    CONVENTIONS,
     REDUCTIONS,
     as_class_indices,
     as_class_weight,
@@ -41,6 +42,46 @@ from ._checks import (
     working_dtype,
 )
 from .targets import target_coefficients
+
+
+@dataclass
+class ClassTargets:
+    """Validated class-index targets and the options that go with them.
+
+    Shared by :func:`cross_entropy` and the fused
+    :func:`lsbook.sequence.linear_cross_entropy`, so both accept and reject
+    exactly the same arguments.
+    """
+
+    labels: np.ndarray  # (N,) int64 class indices, ignored rows set to 0
+    ignored: np.ndarray | None  # (N,) True where the target is ignore_index
+    weight: np.ndarray | None  # (K,) float64 class weights
+    a: float  # the smoothed target is a * onehot + b
+    b: float
+    reduction: str
+
+    def kept_count(self) -> float:
+        """What ``reduction="mean"`` divides by (PyTorch's rule): kept rows, or their summed weight."""
+        kept = self.labels if self.ignored is None else self.labels[~self.ignored]
+        return float(kept.size) if self.weight is None else float(self.weight[kept].sum())
+
+
+def prepare_class_targets(
+    target, batch_shape: tuple[int, ...], num_classes: int, *, label_smoothing, ignore_index, weight, reduction,
+    convention,
+) -> ClassTargets:
+    """Check class-index targets and the loss options; flatten the targets to rows."""
+    epsilon = check_epsilon(label_smoothing)
+    reduction = check_choice(reduction, REDUCTIONS, "reduction")
+    ignore_index = check_ignore_index(ignore_index)
+    class_weight = as_class_weight(weight, num_classes)
+    a, b = target_coefficients(num_classes, epsilon, convention=convention)
+    labels = as_class_indices(target, batch_shape, num_classes, ignore_index).reshape(-1)
+    ignored = None
+    if ignore_index is not None:
+        ignored = labels == ignore_index
+        labels = np.where(ignored, 0, labels)
+    return ClassTargets(labels, ignored, class_weight, a, b, reduction)
 
 
 @dataclass
@@ -73,29 +114,29 @@ def _prepare(logits, target, label_smoothing, ignore_index, weight, reduction, c
     z = as_logits(logits)
     z = z.astype(working_dtype(z), copy=False)
     num_classes = check_num_classes(z.shape[-1], "logits.shape[-1] (the number of classes)")
-    epsilon = check_epsilon(label_smoothing)
-    reduction = check_choice(reduction, REDUCTIONS, "reduction")
-    ignore_index = check_ignore_index(ignore_index)
-    class_weight = as_class_weight(weight, num_classes)
-    a, b = target_coefficients(num_classes, epsilon, convention=convention)
     batch_shape = z.shape[:-1]
     rows = z.reshape(-1, num_classes)
 
     target_array = np.asarray(target)
     if target_array.shape == z.shape and np.issubdtype(target_array.dtype, np.floating):
-        if ignore_index is not None:
+        epsilon = check_epsilon(label_smoothing)
+        reduction = check_choice(reduction, REDUCTIONS, "reduction")
+        if check_ignore_index(ignore_index) is not None:
             raise ValueError("ignore_index applies to class-index targets only, not to probability targets")
         if convention != "uniform":
+            check_choice(convention, CONVENTIONS, "convention")
             raise ValueError('convention="others" applies to class-index targets only')
+        class_weight = as_class_weight(weight, num_classes)
+        a, b = target_coefficients(num_classes, epsilon, convention=convention)
         probs = as_probability_target(target_array.reshape(-1, num_classes))
         return _Batch(rows, None, probs, None, class_weight, a, b, batch_shape, reduction)
 
-    labels = as_class_indices(target_array, batch_shape, num_classes, ignore_index).reshape(-1)
-    ignored = None
-    if ignore_index is not None:
-        ignored = labels == ignore_index
-        labels = np.where(ignored, 0, labels)
-    return _Batch(rows, labels, None, ignored, class_weight, a, b, batch_shape, reduction)
+    targets = prepare_class_targets(
+        target_array, batch_shape, num_classes, label_smoothing=label_smoothing, ignore_index=ignore_index,
+        weight=weight, reduction=reduction, convention=convention,
+    )
+    return _Batch(rows, targets.labels, None, targets.ignored, targets.weight, targets.a, targets.b, batch_shape,
+                  targets.reduction)
 
 
 @dataclass

@@ -1,8 +1,18 @@
-"""Vocabulary scale (chapter 6): padded batches, shifted targets, perplexity and the loss floor.
+"""Vocabulary scale (chapter 6): padded batches, shifted targets, perplexity, the loss floor,
+and the fused linear cross-entropy that never builds the logits.
 
 Builds on :mod:`lsbook.core` only.
 """
 
+from .linear import linear_cross_entropy, linear_cross_entropy_grad
 from .tokens import pad_batch, perplexity, shift_targets, smoothed_loss_floor, token_accuracy
 
-__all__ = ["pad_batch", "perplexity", "shift_targets", "smoothed_loss_floor", "token_accuracy"]
+__all__ = [
+    "linear_cross_entropy",
+    "linear_cross_entropy_grad",
+    "pad_batch",
+    "perplexity",
+    "shift_targets",
+    "smoothed_loss_floor",
+    "token_accuracy",
+]
