@@ -169,7 +169,7 @@ class _RowStats:
 
 def _check_peaks(peak: np.ndarray) -> None:
     """Reject nan and +inf logits: the row maxima reveal both (max propagates nan)."""
-    top = np.max(peak) if peak.size else 0.0
+    top = peak.max() if peak.size else 0.0
     if np.isnan(top):
         raise ValueError("logits contain nan")
     if top == np.inf:
@@ -236,7 +236,8 @@ def _row_losses(batch: _Batch) -> np.ndarray:
         batch.z.shape, batch.z.dtype, lambda rows, buffer: _block_stats(batch, rows, buffer, stats), need_buffer=True
     )
     _check_peaks(stats.peak)
-    t_weight = _target_weight(batch, slice(None))
+    plain = batch.weight is None and batch.probs is None
+    t_weight = 1.0 if plain else _target_weight(batch, slice(None))  # a scalar saves work on small inputs
     lse = np.log(stats.sum_exp, dtype=np.float64)  # logsumexp of the shifted logits, >= 0
     if batch.probs is None:  # the true class's shifted logit, exactly as the block held it
         t_dot_s = t_weight * (batch.z[np.arange(batch.z.shape[0]), batch.labels] - stats.peak)
