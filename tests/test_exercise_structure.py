@@ -37,9 +37,8 @@ def registered_ids() -> set[str]:
 
 def book_check_ids() -> set[str]:
     """The ids checked by lsbook's own chapter modules (not by test fixtures)."""
-    lsbook.check.exercises()  # loads lsbook.selfstudy.checks
     own = "lsbook.selfstudy.checks."
-    return {ex for ex, checker in lsbook.check._CHECKERS.items() if checker.__module__.startswith(own)}
+    return {ex for ex in lsbook.check.exercises() if lsbook.check.lookup(ex).checker.__module__.startswith(own)}
 
 
 def checked_ids(cell) -> list[str]:

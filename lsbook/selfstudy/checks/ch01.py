@@ -1,206 +1,123 @@
-"""Checks of the exercises of chapter 1, "Why one-hot targets make models over-confident".
-
-Each checker names the typical wrong answer it recognises (the fairseq
-convention, a true class that lost its share eps/K, a forgotten mean, an
-overflowing softmax, ...) without revealing the right one.
-"""
+"""Checks of the exercises of chapter 1, "Why one-hot targets make models over-confident"."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ...core.loss import cross_entropy
-from ...core.softmax import log_softmax
-from ...core.targets import smooth_labels
-from ..check import Mistake, check_function, compare, register
+from ...core.loss import cross_entropy, cross_entropy_grad
+from ...core.targets import smooth_labels, target_coefficients
+from .. import mistakes
+from ..check import register
+from ..compare import Case, check_function, compare
+from ..wrong_answers import loss_slips, one_hot, others_target, overwritten_target
 
-# Exercise 1.1: the smoothed target for K = 10, eps = 0.1, true class 3.
+# Exercise 1.1: the smoothed target for K = 10, eps = 0.1, true class 3 -------------------------
+
 TARGET_K, TARGET_EPS, TARGET_CLASS = 10, 0.1, 3
+SMOOTHED_TARGET = smooth_labels(TARGET_CLASS, TARGET_K, TARGET_EPS)
 
 
-@register("1.1")
-def check_targets_k10(answer) -> None:
-    expected = smooth_labels(TARGET_CLASS, TARGET_K, TARGET_EPS)
-    values = np.asarray(answer, dtype=float) if np.shape(answer) == expected.shape else None
-    if values is not None and np.allclose(np.sort(values), np.sort(expected)) and values.argmax() != TARGET_CLASS:
-        raise Mistake(f"The values are right, but the large one belongs at the true class, index {TARGET_CLASS}.")
-    overwritten = np.full(TARGET_K, TARGET_EPS / TARGET_K)
-    overwritten[TARGET_CLASS] = 1 - TARGET_EPS
-    four_class = np.full(TARGET_K, TARGET_EPS / 4)
-    four_class[TARGET_CLASS] = 1 - TARGET_EPS + TARGET_EPS / 4
-    compare(
-        answer,
-        expected,
-        what="your target",
-        mistakes=[
-            (
-                "That is the fairseq convention, eps spread over the K - 1 wrong classes; "
-                "this book spreads eps over all K classes.",
-                smooth_labels(TARGET_CLASS, TARGET_K, TARGET_EPS, convention="others"),
-            ),
-            (
-                "Your target sums to less than one: the true class keeps 1 - eps and also receives its share eps/K.",
-                overwritten,
-            ),
-            ("Those are the K = 4 values: eps is now shared by 10 classes.", four_class),
-            ("That is the one-hot target: nothing was smoothed.", np.eye(TARGET_K)[TARGET_CLASS]),
-        ],
-    )
+def _target_for_k4_values() -> np.ndarray:
+    """The K = 4 target's two values, written into a vector of 10."""
+    true_share, rest = target_coefficients(4, TARGET_EPS)
+    return rest + true_share * one_hot(TARGET_CLASS, TARGET_K)
 
 
-# Exercise 1.2: the logit that gives the true class probability p, the K - 1 other logits being 0.
-def _required_logit(p, num_classes):
+@register("1.1", solution=SMOOTHED_TARGET)
+def check_smoothed_target(answer) -> None:
+    misplaced = [smooth_labels(c, TARGET_K, TARGET_EPS) for c in range(TARGET_K) if c != TARGET_CLASS]
+    compare(answer, SMOOTHED_TARGET, what="your target", mistakes=[
+        (mistakes.WRONG_CONVENTION, others_target(TARGET_CLASS, TARGET_K, TARGET_EPS)),
+        (mistakes.OVERWRITTEN_TRUE_CLASS, overwritten_target(TARGET_CLASS, TARGET_K, TARGET_EPS)),
+        ("Those are the K = 4 values: here eps is shared by 10 classes.", _target_for_k4_values()),
+        (mistakes.NO_SMOOTHING, one_hot(TARGET_CLASS, TARGET_K)),
+        *((f"The values are right, but the large one belongs at the true class, index {TARGET_CLASS}.", wrong)
+          for wrong in misplaced),
+    ])
+
+
+# Exercise 1.2: the logit that gives the true class probability p, the K - 1 others being 0 -----
+
+
+def required_logit(p, num_classes):
+    """The solution: p = e^z / (e^z + K - 1), solved for z."""
     return np.log(p * (num_classes - 1) / (1 - p))
 
 
-@register("1.2")
+@register("1.2", solution=required_logit)
 def check_required_logit(answer) -> None:
-    cases = [
-        ("p = 0.998, K = 4", (0.998, 4), {}),
-        ("p = 0.925, K = 4", (0.925, 4), {}),
-        ("p = 0.99, K = 10", (0.99, 10), {}),
-        ("p = 0.2, K = 3", (0.2, 3), {}),
-        ("p = 0.9001, K = 1000", (0.9001, 1000), {}),
-    ]
-    check_function(
-        answer,
-        cases,
-        _required_logit,
-        mistakes=[
-            (
-                "the true class is not among the other classes: count K - 1 of them, not K.",
-                lambda p, k: np.log(p * k / (1 - p)),
-            ),
-            (
-                "that is the two-class log-odds: the other K - 1 classes each add exp(0) = 1.",
-                lambda p, k: np.log(p / (1 - p)),
-            ),
-            ("that is log p, which would be the logit only if the others were -inf.", lambda p, k: np.log(p)),
-            ("the logit is the logarithm of that ratio.", lambda p, k: p * (k - 1) / (1 - p)),
-        ],
-    )
+    cases = [Case(f"p = {p}, K = {k}", (p, k)) for p, k in [(0.998, 4), (0.925, 4), (0.99, 10), (0.2, 3),
+                                                             (0.9001, 1000)]]
+    check_function(answer, cases, required_logit, mistakes=[
+        (mistakes.OTHER_CLASSES_COUNT, lambda p, k: np.log(p * k / (1 - p))),
+        ("That is the two-class log-odds: the other K - 1 classes each add exp(0) = 1.",
+         lambda p, k: np.log(p / (1 - p))),
+        ("That is log p, which would be the logit only if the other logits were -inf.", lambda p, k: np.log(p)),
+        (mistakes.RATIO_NOT_ITS_LOG, lambda p, k: p * (k - 1) / (1 - p)),
+    ])
 
 
-# Exercise 1.3: the true-class gradient of an over-confident prediction.
+# Exercise 1.3: the true-class gradient of an over-confident prediction -------------------------
+
 CONFIDENT_P = np.array([0.02, 0.01, 0.95, 0.02])
 CONFIDENT_CLASS, CONFIDENT_EPS = 2, 0.1
+CONFIDENT_GRADIENT = cross_entropy_grad(np.log(CONFIDENT_P), CONFIDENT_CLASS, label_smoothing=CONFIDENT_EPS)[
+    CONFIDENT_CLASS
+]
 
 
-@register("1.3")
+@register("1.3", solution=CONFIDENT_GRADIENT)
 def check_confident_gradient(answer) -> None:
-    k = CONFIDENT_P.size
-    q_true = 1 - CONFIDENT_EPS + CONFIDENT_EPS / k
-    compare(
-        answer,
-        CONFIDENT_P[CONFIDENT_CLASS] - q_true,
-        what="your gradient",
-        mistakes=[
-            (
-                "That is the gradient with the one-hot target; use the smoothed target.",
-                CONFIDENT_P[CONFIDENT_CLASS] - 1,
-            ),
-            (
-                "The true class's target is 1 - eps + eps/K, not 1 - eps.",
-                CONFIDENT_P[CONFIDENT_CLASS] - (1 - CONFIDENT_EPS),
-            ),
-        ],
-    )
+    p_true, k = CONFIDENT_P[CONFIDENT_CLASS], CONFIDENT_P.size
+    compare(answer, CONFIDENT_GRADIENT, what="your gradient", mistakes=[
+        (mistakes.NO_SMOOTHING, p_true - one_hot(CONFIDENT_CLASS, k)[CONFIDENT_CLASS]),
+        (mistakes.OVERWRITTEN_TRUE_CLASS,
+         p_true - overwritten_target(CONFIDENT_CLASS, k, CONFIDENT_EPS)[CONFIDENT_CLASS]),
+    ])
 
 
-# Exercise 1.4: the split of the loss difference, smoothed minus hard, for the K = 5 example.
+# Exercise 1.4: the loss difference, smoothed minus hard, split in two for the K = 5 example -----
+
 SPLIT_P = np.array([0.05, 0.80, 0.05, 0.06, 0.04])
 SPLIT_CLASS, SPLIT_EPS = 1, 0.1
 
 
-def _split(p, c, true_target, off_target):
-    """(sum of the off-class terms, change of the true-class term) for the given target values."""
-    others = np.delete(p, c)
-    return np.array([-off_target * np.log(others).sum(), (1 - true_target) * np.log(p[c])])
+def _split(q: np.ndarray) -> np.ndarray:
+    """(sum of the off-class terms, change of the true-class term) for the target ``q``."""
+    terms = -q * np.log(SPLIT_P)
+    return np.array([np.delete(terms, SPLIT_CLASS).sum(), (1 - q[SPLIT_CLASS]) * np.log(SPLIT_P[SPLIT_CLASS])])
 
 
-@register("1.4")
-def check_split(answer) -> None:
-    k, eps = SPLIT_P.size, SPLIT_EPS
-    expected = _split(SPLIT_P, SPLIT_CLASS, 1 - eps + eps / k, eps / k)
-    compare(
-        answer,
-        expected,
-        what="your split",
-        mistakes=[
-            ("Right numbers, wrong order: off-class terms first, then the true-class change.", expected[::-1]),
-            (
-                "The true-class term shrinks, so its change is negative; the off-class terms add a positive amount.",
-                np.array([expected[0], -expected[1]]),
-            ),
-            (
-                "That is the fairseq convention (eps/(K - 1) for each wrong class, 1 - eps for the true one).",
-                _split(SPLIT_P, SPLIT_CLASS, 1 - eps, eps / (k - 1)),
-            ),
-            (
-                "The true class's target is 1 - eps + eps/K: it keeps its share eps/K.",
-                _split(SPLIT_P, SPLIT_CLASS, 1 - eps, eps / k),
-            ),
-        ],
-    )
+LOSS_SPLIT = _split(smooth_labels(SPLIT_CLASS, SPLIT_P.size, SPLIT_EPS))
 
 
-# Exercise 1.5: the single-pass loss, mean over a batch.
-def _reference_loss(logits, target, epsilon):
+@register("1.4", solution=LOSS_SPLIT)
+def check_loss_split(answer) -> None:
+    k = SPLIT_P.size
+    compare(answer, LOSS_SPLIT, what="your split", mistakes=[
+        ("Right numbers, wrong order: off-class terms first, then the true-class change.", LOSS_SPLIT[::-1]),
+        ("The true-class term shrinks, so its change is negative; the off-class terms add a positive amount.",
+         LOSS_SPLIT * [1, -1]),
+        (mistakes.WRONG_CONVENTION, _split(others_target(SPLIT_CLASS, k, SPLIT_EPS))),
+        (mistakes.OVERWRITTEN_TRUE_CLASS, _split(overwritten_target(SPLIT_CLASS, k, SPLIT_EPS))),
+    ])
+
+
+# Exercise 1.5: the single-pass loss, mean over a batch --------------------------------------------
+
+
+def smoothed_cross_entropy(logits, target, epsilon):
+    """The solution: lsbook's loss, with the exercise's argument names."""
     return cross_entropy(logits, target, label_smoothing=epsilon)
 
 
-def _summed_loss(logits, target, epsilon):
-    return cross_entropy(logits, target, label_smoothing=epsilon, reduction="sum")
-
-
-def _others_loss(logits, target, epsilon):
-    return cross_entropy(logits, target, label_smoothing=epsilon, convention="others")
-
-
-def _overwritten_loss(logits, target, epsilon):
-    log_p = log_softmax(logits)
-    rows = np.arange(log_p.shape[0])
-    true_term = -(1 - epsilon) * log_p[rows, target]
-    off_terms = -(epsilon / log_p.shape[1]) * (log_p.sum(axis=1) - log_p[rows, target])
-    return (true_term + off_terms).mean()
-
-
-def _unstable_loss(logits, target, epsilon):
-    z = np.asarray(logits, dtype=float)
-    with np.errstate(all="ignore"):
-        lse = np.log(np.exp(z).sum(axis=1))
-        rows = np.arange(z.shape[0])
-        return (lse - (1 - epsilon) * z[rows, target] - epsilon / z.shape[1] * z.sum(axis=1)).mean()
-
-
-def _log_of_logits_loss(logits, target, epsilon):
-    z = np.asarray(logits, dtype=float)
-    q = smooth_labels(target, z.shape[1], epsilon)
-    with np.errstate(all="ignore"):
-        return -(q * np.log(z)).sum(axis=1).mean()
-
-
-@register("1.5")
+@register("1.5", solution=smoothed_cross_entropy)
 def check_single_pass_loss(answer) -> None:
     batch = np.array([[2.0, 0.5, -1.0], [0.1, 1.8, 0.2], [1.2, 0.7, 0.3], [0.0, -0.2, 2.4]])
     cases = [
-        ("the weather example", (np.log([[1.0, 2.0, 6.0, 1.0]]), np.array([2]), 0.1), {}),
-        ("a batch of four, K = 3, eps = 0.1", (batch, np.array([0, 1, 0, 2]), 0.1), {}),
-        ("eps = 0 (plain cross-entropy)", (batch, np.array([2, 2, 1, 0]), 0.0), {}),
-        ("large logits", (np.array([[1000.0, 999.0, -1000.0], [-1000.0, 0.0, 1000.0]]), np.array([0, 1]), 0.2), {}),
+        Case("the weather example", (np.log([[1.0, 2.0, 6.0, 1.0]]), np.array([2]), 0.1)),
+        Case("a batch of four, K = 3, eps = 0.1", (batch, np.array([0, 1, 0, 2]), 0.1)),
+        Case("eps = 0 (plain cross-entropy)", (batch, np.array([2, 2, 1, 0]), 0.0)),
+        Case("large logits", (np.array([[1000.0, 999.0, -1000.0], [-1000.0, 0.0, 1000.0]]), np.array([0, 1]), 0.2)),
     ]
-    check_function(
-        answer,
-        cases,
-        _reference_loss,
-        mistakes=[
-            ("you returned the sum over the batch; the loss is the mean.", _summed_loss),
-            ("that is the fairseq convention; spread eps over all K classes.", _others_loss),
-            ("the true class's target is 1 - eps + eps/K: it keeps its share eps/K.", _overwritten_loss),
-            ("exp overflowed: subtract each row's maximum before exponentiating.", _unstable_loss),
-            (
-                "you took the log of the logits; they are not probabilities (log p = z - logsumexp(z)).",
-                _log_of_logits_loss,
-            ),
-        ],
-    )
+    check_function(answer, cases, smoothed_cross_entropy, mistakes=loss_slips())

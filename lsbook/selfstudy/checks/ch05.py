@@ -8,82 +8,59 @@ from ...core.softmax import softmax
 from ...core.targets import optimal_logit_gap
 from ...experiments.distillation import soft_targets, wrong_class_distribution
 from ...experiments.penultimate import project_onto_templates
-from ..check import Mistake, check_function, compare, register
+from .. import mistakes
+from ..check import register
+from ..compare import Case, check_function, compare
+from ..wrong_answers import one_hot
 
-# 5.1 A teacher's soft targets at temperature T.
+# Exercise 5.1: a teacher's soft targets at temperature T ------------------------------------------
 
 
 def _power_not_renormalised(logits, temperature):
     return softmax(np.asarray(logits, dtype=float)) ** (1.0 / temperature)
 
 
-def _multiplied_by_temperature(logits, temperature):
-    return softmax(np.asarray(logits, dtype=float) * temperature)
-
-
-def _probabilities_divided(logits, temperature):
-    return softmax(np.asarray(logits, dtype=float)) / temperature
-
-
-def _softmax_over_examples(logits, temperature):
-    return softmax(np.asarray(logits, dtype=float) / temperature, axis=0)
-
-
-@register("5.1")
-def _soft_targets(answer):
+@register("5.1", solution=soft_targets)
+def check_soft_targets(answer) -> None:
     rng = np.random.default_rng(6)
     cases = [
-        ("one row of logits at T = 4", (np.array([[6.0, 2.0, 1.0, -1.0]]), 4.0), {}),
-        ("five rows of logits at T = 2", (rng.normal(0, 3, (5, 10)), 2.0), {}),
-        ("three rows at T = 1 (plain softmax)", (rng.normal(0, 3, (3, 4)), 1.0), {}),
+        Case("one row of logits at T = 4", (np.array([[6.0, 2.0, 1.0, -1.0]]), 4.0)),
+        Case("five rows of logits at T = 2", (rng.normal(0, 3, (5, 10)), 2.0)),
+        Case("three rows at T = 1 (plain softmax)", (rng.normal(0, 3, (3, 4)), 1.0)),
     ]
-    check_function(
-        answer,
-        cases,
-        soft_targets,
-        mistakes={
-            "raising probabilities to the power 1/T is right only if you renormalise each row afterwards.": (
-                _power_not_renormalised
-            ),
-            "divide the logits by T; multiplying sharpens instead of softening.": _multiplied_by_temperature,
-            "divide the logits by T before the softmax, not the probabilities after it.": _probabilities_divided,
-            "the softmax runs over the classes (the last axis), not over the examples.": _softmax_over_examples,
-        },
-    )
+    check_function(answer, cases, soft_targets, mistakes=[
+        (mistakes.NOT_RENORMALISED, _power_not_renormalised),
+        (mistakes.TEMPERATURE_MULTIPLIES, lambda z, t: soft_targets(z, 1.0 / t)),
+        (mistakes.TEMPERATURE_AFTER_SOFTMAX, lambda z, t: softmax(np.asarray(z, dtype=float)) / t),
+        ("The softmax runs over the classes (the last axis), not over the examples.",
+         lambda z, t: softmax(np.asarray(z, dtype=float) / t, axis=0)),
+    ])
 
 
-# 5.2 The soft target of a perfectly fitted smoothed teacher at temperature T.
-_EPS, _K, _T = 0.1, 10, 4.0
+# Exercise 5.2: the soft target of a perfectly fitted smoothed teacher at temperature T -------------
+
+TEACHER_EPS, TEACHER_K, TEACHER_T = 0.1, 10, 4.0
+TEACHER_LOGITS = optimal_logit_gap(TEACHER_K, TEACHER_EPS) * one_hot(0, TEACHER_K)  # true class 0, the others 0
+SOFT_TRUE_CLASS = float(soft_targets(TEACHER_LOGITS, TEACHER_T)[0])
 
 
-def _soft_true_class(eps, num_classes, temperature):
-    gap = optimal_logit_gap(num_classes, eps)
-    return 1.0 / (1.0 + (num_classes - 1) * np.exp(-gap / temperature))
+@register("5.2", solution=SOFT_TRUE_CLASS)
+def check_soft_true_class(answer) -> None:
+    gap, k, t = TEACHER_LOGITS[0], TEACHER_K, TEACHER_T
+    compare(answer, SOFT_TRUE_CLASS, what="the true-class soft target", mistakes=[
+        ("That is the teacher's probability at T = 1; the soft target divides the logits by T.",
+         float(soft_targets(TEACHER_LOGITS)[0])),
+        (mistakes.TEMPERATURE_MULTIPLIES, float(soft_targets(TEACHER_LOGITS, 1.0 / t)[0])),
+        (mistakes.NOT_RENORMALISED, float(soft_targets(TEACHER_LOGITS)[0]) ** (1 / t)),
+        (mistakes.OTHER_CLASSES_COUNT, 1.0 / (1.0 + k * np.exp(-gap / t))),
+    ])
 
 
-@register("5.2")
-def _perfect_teacher_at_temperature(answer):
-    gap = optimal_logit_gap(_K, _EPS)
-    compare(
-        answer,
-        _soft_true_class(_EPS, _K, _T),
-        mistakes={
-            "That is the teacher's probability at T = 1; the soft target divides the logits by T.": 1 - _EPS
-            + _EPS / _K,
-            "Divide the logit gap by T, do not multiply it.": 1.0 / (1.0 + (_K - 1) * np.exp(-_T * gap)),
-            "Raising the probability to the power 1/T is not enough: the soft target must be renormalised.": (
-                (1 - _EPS + _EPS / _K) ** (1 / _T)
-            ),
-            "There are K - 1 wrong classes, each with the same logit, not K.": 1.0 / (1.0 + _K * np.exp(-gap / _T)),
-        },
-        what="the true-class soft target",
-    )
-
-
-# 5.3 Coordinates of penultimate activations in the plane of three templates.
+# Exercise 5.3: coordinates of penultimate activations in the plane of three templates -------------
 
 
 def _distances(points):
+    """All pairwise distances: the same for every orthonormal basis of the plane, so any one is right."""
     points = np.asarray(points, dtype=float)
     return np.linalg.norm(points[:, None, :] - points[None, :, :], axis=-1)
 
@@ -99,32 +76,20 @@ def _raw_differences(features, templates):
     return (features - templates[0]) @ np.stack([templates[1] - templates[0], templates[2] - templates[0]], axis=1)
 
 
-@register("5.3")
-def _projection(answer):
-    if not callable(answer):
-        raise Mistake(f"Expected a function, got {type(answer).__name__}.")
+@register("5.3", solution=project_onto_templates)
+def check_projection(answer) -> None:
     rng = np.random.default_rng(7)
     templates = rng.normal(0, 1, (3, 6))
     features = np.vstack([templates, rng.normal(0, 1, (7, 6))])
-    got = answer(features.copy(), templates.copy())
-    if got is None:
-        raise Mistake("Your function returned None; did you forget `return`?")
-    if np.shape(got) != (features.shape[0], 2):
-        raise Mistake(f"Expected coordinates of shape {(features.shape[0], 2)}, got {np.shape(got)}.")
-    # Any orthonormal basis of the plane is right: compare distances, which do not depend on the choice.
-    expected = _distances(project_onto_templates(features, templates))
-    if np.allclose(_distances(got), expected, rtol=1e-6, atol=1e-8):
-        return
-    for message, wrong in (
-        ("the plane must pass through the three templates; yours passes through the origin.", _plane_through_origin),
-        ("orthonormalise the two directions (Gram-Schmidt or QR) before projecting.", _raw_differences),
-    ):
-        if np.allclose(_distances(got), _distances(wrong(features, templates)), rtol=1e-6, atol=1e-8):
-            raise Mistake(message)
-    raise Mistake("The distances between your projected points differ from those of a projection onto the plane.")
+    cases = [Case("the three templates and seven random points in 6 dimensions", (features, templates))]
+    check_function(answer, cases, project_onto_templates, key=_distances, rtol=1e-6, atol=1e-8, mistakes=[
+        ("The plane must pass through the three templates; yours passes through the origin.",
+         _plane_through_origin),
+        ("Orthonormalise the two directions (Gram-Schmidt or QR) before projecting.", _raw_differences),
+    ])
 
 
-# 5.4 The wrong-class distribution.
+# Exercise 5.4: the wrong-class distribution ------------------------------------------------------
 
 
 def _not_renormalised(probs, labels):
@@ -133,23 +98,15 @@ def _not_renormalised(probs, labels):
     return wrong
 
 
-def _predicted_class_removed(probs, labels):
-    return wrong_class_distribution(probs, np.asarray(probs).argmax(axis=1))
-
-
-@register("5.4")
-def _wrong_classes(answer):
+@register("5.4", solution=wrong_class_distribution)
+def check_wrong_classes(answer) -> None:
     rng = np.random.default_rng(8)
     probs = softmax(rng.normal(0, 2, (6, 5)))
     labels = rng.integers(0, 5, 6)
     labels[0] = (probs[0].argmax() + 1) % 5  # a misclassified row tells the true class from the predicted one
-    cases = [("six predictions over five classes", (probs, labels), {})]
-    check_function(
-        answer,
-        cases,
-        wrong_class_distribution,
-        mistakes={
-            "after zeroing the true class, divide each row by what is left so that it sums to 1.": _not_renormalised,
-            "remove the true class (the label), not the predicted one.": _predicted_class_removed,
-        },
-    )
+    check_function(answer, [Case("six predictions over five classes", (probs, labels))], wrong_class_distribution,
+                   mistakes=[
+                       (mistakes.NOT_RENORMALISED, _not_renormalised),
+                       ("Remove the true class (the label), not the predicted one.",
+                        lambda p, y: wrong_class_distribution(p, np.asarray(p).argmax(axis=1))),
+                   ])
