@@ -82,7 +82,7 @@ class ZipfSource:
         return float(self.context_distribution() @ per_class)
 
     def sample(self, num_sequences: int, length: int, *, seed: int) -> np.ndarray:
-        """``(num_sequences, length)`` token ids: independent sequences, each a run of the source from a random token."""
+        """``(num_sequences, length)`` token ids: independent runs of the source, each from a random token."""
         num_sequences = check_integer(num_sequences, "num_sequences", minimum=1)
         length = check_integer(length, "length", minimum=2)
         rng = np.random.default_rng(check_integer(seed, "seed"))
