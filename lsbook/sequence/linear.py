@@ -34,22 +34,25 @@ from ..core._checks import check_num_classes, working_dtype
 from ..core.loss import ClassTargets, prepare_class_targets
 
 #: Bytes of logits in one tile (a block of rows against a chunk of the
-#: vocabulary): large enough for efficient matrix products, small enough to
-#: stay in the processor's cache. Chosen from the benchmark (benchmarks/README.md).
-TILE_BYTES = 1 << 21
+#: vocabulary). Each tile costs one matrix product per walk, and every product
+#: hands work to BLAS's threads and waits for them: tiles must be large enough
+#: that this hand-off is rare, small against the logits the function avoids.
+#: Chosen from the benchmark (benchmarks/README.md).
+TILE_BYTES = 1 << 22
 
 #: Rows per block at most: wider blocks help the matrix products only up to a point.
 MAX_BLOCK_ROWS = 256
 
 #: The gradient keeps a block's tiles between its two walks over the
 #: vocabulary, instead of recomputing them, when they fit in this many bytes
-#: with at least :data:`MIN_KEPT_ROWS` rows.
+#: with at least :data:`MIN_KEPT_ROWS` rows (small vocabularies); otherwise
+#: it recomputes each tile, which costs a fourth matrix product but no memory.
 KEPT_BYTES = 1 << 23
-MIN_KEPT_ROWS = 16
+MIN_KEPT_ROWS = 128
 
 #: Bytes of the temporary ``G_tile.T @ hidden`` that the gradient adds into
 #: the projection's gradient: it bounds the tile's width in the gradient.
-PRODUCT_BYTES = 1 << 21
+PRODUCT_BYTES = 1 << 22
 
 
 @dataclass
