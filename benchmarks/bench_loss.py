@@ -35,6 +35,7 @@ import argparse
 import os
 import sys
 
+
 # The number of threads must reach OpenBLAS before NumPy loads it.
 def _requested_threads(argv: list[str]) -> str:
     for index, arg in enumerate(argv):
@@ -293,7 +294,8 @@ def simd():
 def blas():
     try:
         info = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
-        return {"name": info.get("name"), "version": info.get("version"), "threads": os.environ["OPENBLAS_NUM_THREADS"]}
+        threads = os.environ["OPENBLAS_NUM_THREADS"]
+        return {"name": info.get("name"), "version": info.get("version"), "threads": threads}
     except (KeyError, TypeError):
         return None
 
@@ -400,8 +402,8 @@ def sweep(threads):
                 _blocks.BLOCK_BYTES = block_bytes
                 methods = {}
                 for t in sorted({1, threads}):
-                    methods[f"threads_{t}"] = lambda t=t: (lsbook.set_num_threads(t),
-                                                           lsbook.cross_entropy(z, labels, label_smoothing=EPSILON))
+                    methods[f"threads_{t}"] = lambda t=t, z=z, labels=labels: (
+                        lsbook.set_num_threads(t), lsbook.cross_entropy(z, labels, label_smoothing=EPSILON))
                 repeats = max(5, min(101, int(2e7 // z.size)))
                 times = timings(methods, repeats)
                 row = {"n": n, "k": k, "block_bytes": block_bytes}
@@ -446,7 +448,8 @@ def print_linear(result):
         print(f"  ratio {key:38s} {stats['median']:7.3f} [{stats['q1']:.3f}, {stats['q3']:.3f}]")
     goal = result["memory_goal"]
     print(f"  memory goal (traced peak <= {goal['bound']:.0%} of the logits, loss and gradients): "
-          f"{'met' if goal['met'] else 'NOT met'}; relative error of the fused loss {result['fused_relative_error']:.1e}")
+          f"{'met' if goal['met'] else 'NOT met'}; "
+          f"relative error of the fused loss {result['fused_relative_error']:.1e}")
 
 
 def main(argv=None):
