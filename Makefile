@@ -102,7 +102,8 @@ exercises: $(STAMP)
 	$(BIN)/python scripts/make_exercises.py notebooks notebooks/exercises
 	$(BIN)/python scripts/make_exercises.py tests/fixtures/notebooks tests/fixtures/exercises
 
-# The loss benchmark (not part of `make test`): about two minutes on a quiet two-core machine.
+# The loss benchmark (not part of `make test`): a few minutes on a quiet two-core machine;
+# `.venv/bin/python benchmarks/bench_loss.py --sweep` also times block sizes and thread counts.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_loss.py
 
