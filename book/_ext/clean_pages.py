@@ -14,6 +14,8 @@ Defaults of the toolchain that misbehave in the built pages:
   script (62 kB) every page loads; a page that uses none of its components
   (no ``sd-`` class in its body) no longer loads them.
 
+Every "Show code cell source" toggle is named by its visible text.
+
 It also gives the book's templates (``book/_templates``) the Jinja filter
 ``drop_lines_containing``, with which ``layout.html`` leaves out of the
 page head the theme's 1.5 MB icon script and the search index, which only
@@ -56,6 +58,17 @@ def drop_unused_assets(app, pagename, templatename, context, doctree):
         context["css_files"] = styles
 
 
+def name_toggles_by_their_text(app, pagename, templatename, context, doctree):
+    """Let the "Show code cell source" toggles be named by what they show.
+
+    MyST-NB gives every toggle's ``<summary>`` the label "Toggle hidden content",
+    which differs from its visible text, so a speech-input user saying "show code
+    cell source" cannot reach it (axe: label-content-name-mismatch).
+    """
+    if "body" in context:
+        context["body"] = context["body"].replace('<summary aria-label="Toggle hidden content">', "<summary>")
+
+
 def drop_lines_containing(html: str, *needles: str) -> str:
     """The lines of ``html`` that contain none of ``needles``."""
     return "\n".join(line for line in str(html).splitlines() if not any(n in line for n in needles))
@@ -71,4 +84,5 @@ def setup(app):
     app.connect("config-inited", default_theme_mode)
     app.connect("builder-inited", add_template_filters)
     app.connect("html-page-context", drop_unused_assets)
+    app.connect("html-page-context", name_toggles_by_their_text)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
