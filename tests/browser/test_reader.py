@@ -265,8 +265,13 @@ def test_theme_icons_are_drawn(visit, file, viewport):
 
 # --- Exercises -------------------------------------------------------------------
 
+# The title's own text, without the "Run in your browser" link that sits in it.
 EXERCISE_TITLES = """() => [
-    ...[...document.querySelectorAll('div.exercise > .admonition-title')].map(t => t.textContent),
+    ...[...document.querySelectorAll('div.exercise > .admonition-title')].map(t => {
+        const title = t.cloneNode(true);
+        title.querySelectorAll('.lsbook-run-in-browser').forEach(link => link.remove());
+        return title.textContent;
+    }),
     ...[...document.querySelectorAll('ul.exercise-list a')].map(a => a.textContent),
 ].map(text => text.replace(/\\s+/g, ' ').trim())"""
 
