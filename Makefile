@@ -11,12 +11,13 @@ CHROMIUM ?= /usr/bin/chromium
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT     ?= 8000
 
-.PHONY: help env book test lint unit book-check browser chromium serve pdf execute exercises lab clean bench experiments
+.PHONY: help env book lite test lint unit book-check browser chromium serve pdf execute exercises lab clean bench experiments
 
 help:
 	@echo "make book       build the HTML book into _build/html (creates .venv if needed)"
 	@echo "make test       lint, unit tests, notebook re-execution (nbval), the strict book build, browser tests"
-	@echo "make serve      serve the built book on http://127.0.0.1:$(PORT)"
+	@echo "make serve      serve the built book on http://127.0.0.1:$(PORT) (needed for \"Run in your browser\")"
+	@echo "make lite       rebuild only the in-browser Python site (make book does it when needed)"
 	@echo "make pdf        the whole book as one PDF (optional; needs XeLaTeX, see README)"
 	@echo "make execute    re-execute every notebook in place, storing fresh outputs"
 	@echo "make exercises  regenerate the learners' exercise notebooks in notebooks/exercises"
@@ -27,14 +28,28 @@ help:
 
 # The environment: rebuilt when the requirements change.
 env: $(STAMP)
-$(STAMP): requirements.txt pyproject.toml
+# It also downloads, once, the pinned Pyodide files behind "Run in your browser" (into
+# .venv/lite-cache) and axe-core, the accessibility engine the browser tests inject
+# into each page (npm, pinned in tests/browser/package-lock.json), so building and
+# testing the book never use the network.
+$(STAMP): requirements.txt pyproject.toml lite/package-lock.json lite/requirements-pyodide.txt \
+          tests/browser/package.json tests/browser/package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -r requirements.txt
+	$(BIN)/python scripts/build_lite.py --fetch
+	npm ci --prefix tests/browser --no-audit --no-fund
 	touch $(STAMP)
 
+# The build also makes the JupyterLite site behind "Run in your browser" (book/_ext/run_in_browser
+# runs scripts/build_lite.py, which skips it when nothing changed); LSBOOK_LITE=off leaves it out.
 book: $(STAMP)
 	$(BIN)/jupyter-book build . $(BUILD_FLAGS)
 	@echo "The book is ready: open file://$(CURDIR)/_build/html/index.html"
+	@echo "(\"Run in your browser\" needs the book served over http: make serve)"
+
+# The JupyterLite site alone, rebuilt even if up to date; the next `make book` copies it in.
+lite: $(STAMP)
+	$(BIN)/python scripts/build_lite.py --force
 
 test: lint unit book-check browser
 
@@ -51,8 +66,10 @@ book-check: $(STAMP)
 	$(BIN)/jupyter-book build . $(BUILD_FLAGS)
 
 # The built book in a real browser (tests/browser): after the strict build,
-# served on 127.0.0.1, read by Debian's Chromium through Playwright, offline.
-# Screenshots land in _build/screenshots/.
+# served on 127.0.0.1, read by Debian's Chromium through Playwright, offline,
+# and audited by axe-core. Screenshots land in _build/screenshots/, the
+# numbers per page (check lines, wide code, axe counts, page weight) in
+# _build/browser-report.json.
 browser: book-check chromium
 	$(BIN)/python -m pytest tests/browser -q
 
@@ -60,8 +77,10 @@ browser: book-check chromium
 chromium:
 	test -x $(CHROMIUM) || ($(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium)
 
+# http, not file://: JupyterLite's service worker (how the notebooks reach the in-browser kernel) needs it.
 serve:
 	@test -f _build/html/index.html || $(MAKE) book
+	@echo "Serving the book on http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
 	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
 
 # The whole book as one PDF, through XeLaTeX (optional, not part of `make test`).
@@ -84,7 +103,8 @@ exercises: $(STAMP)
 	$(BIN)/python scripts/make_exercises.py notebooks notebooks/exercises
 	$(BIN)/python scripts/make_exercises.py tests/fixtures/notebooks tests/fixtures/exercises
 
-# The loss benchmark (not part of `make test`): about two minutes on a quiet two-core machine.
+# The loss benchmark (not part of `make test`): a few minutes on a quiet two-core machine;
+# `.venv/bin/python benchmarks/bench_loss.py --sweep` also times block sizes and thread counts.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_loss.py
 

@@ -11,8 +11,12 @@ Class axis last everywhere; the smoothing strength is ``label_smoothing``
 - :func:`optimal_logit_gap` - where the smoothed loss leaves the logits (chapter 2)
 - :func:`numeric_gradient` - central finite differences, to check any gradient (chapter 2)
 - :func:`entropy`, :func:`kl_divergence`, :func:`confidence_penalty` - the information-theoretic view (chapter 3)
+- :func:`linear_cross_entropy`, :func:`linear_cross_entropy_grad` - the loss of a linear
+  output layer and its gradients, without building the logits (chapter 6)
 - :func:`set_num_threads` - how many threads large inputs are spread over (chapter 6)
 - :mod:`check` - the self-study exercises: ``lsbook.check("2.3", answer)``
+- :mod:`audit` - what someone else's loss function really computes:
+  ``lsbook.audit(loss_fn, label_smoothing=0.1)`` (chapter 7)
 
 The folders show the layering (arrows point down): :mod:`lsbook.core` (the
 numerics), :mod:`lsbook.sequence` (vocabulary scale), :mod:`lsbook.experiments`
@@ -20,6 +24,7 @@ numerics), :mod:`lsbook.sequence` (vocabulary scale), :mod:`lsbook.experiments`
 :mod:`lsbook.selfstudy` (the exercise checks).
 """
 
+from . import audit  # callable: lsbook.audit(loss_fn, label_smoothing=0.1) probes a loss function
 from .core import (
     confidence_penalty,
     confidence_penalty_grad,
@@ -37,8 +42,10 @@ from .core import (
 )
 from .core._blocks import get_num_threads, set_num_threads
 from .selfstudy import check  # callable: lsbook.check("N.M", answer) checks an exercise
+from .sequence import linear_cross_entropy, linear_cross_entropy_grad
 
 __all__ = [
+    "audit",
     "check",
     "confidence_penalty",
     "confidence_penalty_grad",
@@ -47,6 +54,8 @@ __all__ = [
     "entropy",
     "get_num_threads",
     "kl_divergence",
+    "linear_cross_entropy",
+    "linear_cross_entropy_grad",
     "log_softmax",
     "logsumexp",
     "numeric_gradient",

@@ -47,6 +47,16 @@ def test_results_are_identical_across_block_sizes_and_thread_counts(tiny_blocks,
         )
 
 
+def test_where_threads_cannot_start_blocks_run_in_the_calling_thread(tiny_blocks, monkeypatch):
+    logits, target, options = _problem(np.float64)
+    lsbook.set_num_threads(1)
+    expected = lsbook.cross_entropy(logits, target, **options)
+    monkeypatch.setattr(_blocks, "THREADS_CAN_START", False)
+    monkeypatch.setattr(_blocks, "_executor", lambda threads: pytest.fail("a thread pool was asked for"))
+    lsbook.set_num_threads(4)
+    np.testing.assert_array_equal(lsbook.cross_entropy(logits, target, **options), expected)
+
+
 def test_small_blocks_agree_with_the_textbook_formula(tiny_blocks):
     logits, target, _ = _problem(np.float64)
     target = np.abs(target) % 7

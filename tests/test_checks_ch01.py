@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -20,11 +22,6 @@ def required_logit(p, num_classes):
     return np.log(p / (1 - p)) + np.log(num_classes - 1)
 
 
-def confident_gradient():
-    z = np.log([0.02, 0.01, 0.95, 0.02])
-    return lsbook.cross_entropy_grad(z, 2, label_smoothing=0.1)[2]
-
-
 def split():
     p = np.array([0.05, 0.80, 0.05, 0.06, 0.04])
     q = lsbook.smooth_labels(1, 5, 0.1)
@@ -32,21 +29,25 @@ def split():
     return np.array([np.delete(terms, 1).sum(), terms[1] + np.log(p[1])])
 
 
-def single_pass(logits, target, epsilon):
-    logits = np.asarray(logits, dtype=float)
-    rows = np.arange(logits.shape[0])
-    per_row = (
-        lsbook.logsumexp(logits) - (1 - epsilon) * logits[rows, target] - epsilon / logits.shape[1] * logits.sum(axis=1)
-    )
-    return per_row.mean()
+def rounding_gap(num_classes, bits):
+    # p_c = 1 - d, the midpoint below one, needs e^z = (K - 1)(1 - d) / d
+    d = 0.5 ** (bits + 1)
+    return np.log(num_classes - 1) + np.log1p(-d) - np.log(d)
+
+
+def flipped_target(label, num_classes, flip_rate):
+    target = np.zeros(num_classes)
+    for k in range(num_classes):
+        target[k] = 1 - flip_rate if k == label else flip_rate / (num_classes - 1)
+    return target
 
 
 REFERENCES = {
     "1.1": targets_k10(),
     "1.2": required_logit,
-    "1.3": confident_gradient(),
-    "1.4": split(),
-    "1.5": single_pass,
+    "1.3": split(),
+    "1.4": rounding_gap,
+    "1.5": flipped_target,
 }
 
 
@@ -64,7 +65,9 @@ def test_the_brief_numbers():
     """The values the chapter teaches, independently of the checkers."""
     np.testing.assert_allclose(targets_k10()[[0, 3]], [0.01, 0.91])
     assert required_logit(0.998, 4) == pytest.approx(np.log(1497))
-    assert confident_gradient() == pytest.approx(0.025)
+    assert rounding_gap(4, 24) == pytest.approx(18.4273, abs=1e-4)  # float32, K = 4
+    assert rounding_gap(4, 8) == pytest.approx(7.3350, abs=1e-4)  # bfloat16, K = 4
+    np.testing.assert_allclose(flipped_target(2, 4, 0.1), [0.1 / 3, 0.1 / 3, 0.9, 0.1 / 3])
 
 
 def wrong(message_part, exercise, answer):
@@ -102,79 +105,64 @@ class TestTypicalMistakes:
     def test_logit_forgot_the_log(self):
         wrong(mistakes.RATIO_NOT_ITS_LOG, "1.2", lambda p, k: p * (k - 1) / (1 - p))
 
-    def test_gradient_with_hard_target(self):
-        wrong(mistakes.NO_SMOOTHING, "1.3", 0.95 - 1)
-
-    def test_gradient_overwritten_target(self):
-        wrong(mistakes.OVERWRITTEN_TRUE_CLASS, "1.3", 0.95 - 0.9)
-
-    def test_gradient_sign(self):
-        wrong("sign", "1.3", -confident_gradient())
-
     def test_split_order(self):
-        wrong("order", "1.4", split()[::-1])
+        wrong("order", "1.3", split()[::-1])
 
     def test_split_sign_of_true_change(self):
-        wrong("negative", "1.4", split() * [1, -1])
+        wrong("negative", "1.3", split() * [1, -1])
 
     def test_split_fairseq(self):
         p = np.array([0.05, 0.80, 0.05, 0.06, 0.04])
-        wrong(mistakes.WRONG_CONVENTION, "1.4", [-(0.1 / 4) * np.log(np.delete(p, 1)).sum(), 0.1 * np.log(0.8)])
+        wrong(mistakes.WRONG_CONVENTION, "1.3", [-(0.1 / 4) * np.log(np.delete(p, 1)).sum(), 0.1 * np.log(0.8)])
 
     def test_split_overwritten(self):
-        wrong(mistakes.OVERWRITTEN_TRUE_CLASS, "1.4", [split()[0], 0.1 * np.log(0.8)])
+        wrong(mistakes.OVERWRITTEN_TRUE_CLASS, "1.3", [split()[0], 0.1 * np.log(0.8)])
 
-    def test_loss_sum_not_mean(self):
-        def summed(logits, target, epsilon):
-            return single_pass(logits, target, epsilon) * np.shape(logits)[0]
+    def test_rounding_gap_full_spacing(self):
+        wrong("midpoint", "1.4", lambda k, b: np.log((k - 1) * (1 - 2.0**-b) / 2.0**-b))
 
-        wrong(mistakes.FORGOT_THE_MEAN, "1.5", summed)
+    def test_rounding_gap_machine_epsilon(self):
+        wrong("machine epsilon", "1.4", lambda k, b: np.log((k - 1) * (1 - 2.0 ** (1 - b)) / 2.0 ** (1 - b)))
 
-    def test_loss_overflow(self):
-        def naive(logits, target, epsilon):
-            logits = np.asarray(logits, dtype=float)
-            with np.errstate(all="ignore"):
-                log_p = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
-            q = lsbook.smooth_labels(target, logits.shape[1], epsilon)
-            return -(q * log_p).sum(axis=1).mean()
+    def test_rounding_gap_k_classes(self):
+        wrong(mistakes.OTHER_CLASSES_COUNT, "1.4", lambda k, b: rounding_gap(k + 1, b))
 
-        wrong(mistakes.OVERFLOW, "1.5", naive)
+    def test_rounding_gap_approximation(self):
+        wrong("approximation", "1.4", lambda k, b: np.log(k - 1) + (b + 1) * np.log(2))
 
-    def test_loss_log_of_logits(self):
-        def log_of_logits(logits, target, epsilon):
-            q = lsbook.smooth_labels(target, np.shape(logits)[1], epsilon)
-            with np.errstate(all="ignore"):
-                return -(q * np.log(logits)).sum(axis=1).mean()
+    def test_rounding_gap_without_log(self):
+        wrong(mistakes.RATIO_NOT_ITS_LOG, "1.4", lambda k, b: np.exp(rounding_gap(k, b)))
 
-        wrong(mistakes.LOGITS_AS_PROBABILITIES, "1.5", log_of_logits)
+    def test_rounding_gap_sign(self):
+        wrong("sign", "1.4", lambda k, b: -rounding_gap(k, b))
 
-    def test_loss_overwritten_target(self):
-        def overwritten(logits, target, epsilon):
-            log_p = lsbook.log_softmax(logits)
-            q = np.full(log_p.shape, epsilon / log_p.shape[1])
-            q[np.arange(len(target)), target] = 1 - epsilon
-            return -(q * log_p).sum(axis=1).mean()
+    def test_rounding_gap_one_minus_p_in_float64(self):
+        def via_probability(k, b):
+            p = 1 - np.float64(2.0) ** -(b + 1)  # exactly 1 in float64 for b = 53
+            with np.errstate(divide="ignore"):
+                return np.log(p * (k - 1) / (1 - p))
 
-        wrong(mistakes.OVERWRITTEN_TRUE_CLASS, "1.5", overwritten)
+        wrong("1 - p is 0", "1.4", via_probability)
 
-    def test_loss_fairseq(self):
-        def fairseq(logits, target, epsilon):
-            log_p = lsbook.log_softmax(logits)
-            k = log_p.shape[1]
-            q = np.full(log_p.shape, epsilon / (k - 1))
-            q[np.arange(len(target)), target] = 1 - epsilon
-            return -(q * log_p).sum(axis=1).mean()
+        def python_floats(k, b):  # the same slip in Python floats divides by zero, on the 53-bit case
+            p = 1 - 2.0 ** -(b + 1)
+            return math.log(p * (k - 1) / (1 - p))
 
-        wrong(mistakes.WRONG_CONVENTION, "1.5", fairseq)
+        wrong("53 bits", "1.4", python_floats)
 
-    def test_loss_function_that_raises_is_reported(self):
-        def broken(logits, target, epsilon):
-            raise KeyError("oops")
+    def test_flipped_uniform_replacement(self):
+        wrong("uniform replacement", "1.5", lambda label, k, r: lsbook.smooth_labels(label, k, r))
 
-        wrong("KeyError", "1.5", broken)
+    def test_flipped_true_class_gets_share_back(self):
+        def shared(label, k, r):
+            target = np.full(k, r / (k - 1))
+            target[label] += 1 - r
+            return target
 
-    def test_loss_softmax_applied_twice(self):
-        wrong(mistakes.SOFTMAX_TWICE, "1.5", lambda z, y, e: single_pass(lsbook.softmax(z), y, e))
+        wrong("keeps 1 - r", "1.5", shared)
 
-    def test_loss_without_smoothing(self):
-        wrong(mistakes.NO_SMOOTHING, "1.5", lambda z, y, e: single_pass(z, y, 0.0))
+    def test_flipped_shares_over_k(self):
+        wrong(mistakes.OTHER_CLASSES_COUNT, "1.5", lambda label, k, r: np.where(np.arange(k) == label, 1 - r, r / k))
+
+    def test_flipped_no_flips(self):
+        wrong(mistakes.NO_SMOOTHING, "1.5", lambda label, k, r: np.eye(k)[label])

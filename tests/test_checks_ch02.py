@@ -39,12 +39,16 @@ def mean_grad(logits, labels, eps):
     return (softmax_rows(logits) - smoothed_target(np.asarray(labels), k, eps)) / n
 
 
-def hessian(z):
-    p = softmax_rows(np.asarray(z, dtype=float))
-    return np.diag(p) - np.outer(p, p)
+def prior_gaps(label, prior, eps):
+    # q_c / q_j with q_c = 1 - eps + eps u_c and q_j = eps u_j
+    prior = np.asarray(prior, dtype=float)
+    q_true = 1 - eps + eps * prior[label]
+    gaps = np.log(q_true) - np.log(eps * prior)
+    gaps[label] = 0.0
+    return gaps
 
 
-REFERENCES = {"2.1": grad_21(), "2.2": gap_others, "2.3": 1 - 0.1 + 0.1 / 10, "2.4": mean_grad, "2.5": hessian}
+REFERENCES = {"2.1": grad_21(), "2.2": gap_others, "2.3": 1 - 0.1 + 0.1 / 10, "2.4": mean_grad, "2.5": prior_gaps}
 
 
 @pytest.mark.parametrize("exercise", sorted(REFERENCES))
@@ -124,9 +128,31 @@ def test_24_learner_function_may_modify_its_input():
 
 
 def test_25_names_the_typical_mistakes():
-    assert_mistake("2.5", lambda z: np.diag(softmax_rows(z)), "Only diag(p)")
-    assert_mistake("2.5", lambda z: -hessian(z), "sign")
-    assert_mistake("2.5", lambda z: np.diag(z) - np.outer(z, z), mistakes.LOGITS_AS_PROBABILITIES)
+    assert_mistake("2.5", lambda c, u, e: prior_gaps(c, np.full(len(u), 1 / len(u)), e), "uniform prior")
+
+    def no_prior_on_true(c, u, e):
+        q = e * np.asarray(u, dtype=float)
+        q[c] = 1 - e
+        return np.log(q[c] / q)
+
+    assert_mistake("2.5", no_prior_on_true, "eps * u_c")
+    assert_mistake("2.5", lambda c, u, e: -prior_gaps(c, u, e), "sign")
+    assert_mistake("2.5", lambda c, u, e: np.exp(prior_gaps(c, u, e)), mistakes.RATIO_NOT_ITS_LOG)
+
+    def probabilities(c, u, e):
+        q = e * np.asarray(u, dtype=float)
+        q[c] += 1 - e
+        return q
+
+    assert_mistake("2.5", probabilities, "not gaps between logits")
+    assert_mistake("2.5", lambda c, u, e: prior_gaps(c, u, e)[:-1], "should return an array of shape")
+
+
+def test_25_prior_ranks_the_wrong_classes():
+    """The point of the exercise: with a non-uniform prior the wrong logits are not equal."""
+    gaps = prior_gaps(2, [0.5, 0.3, 0.05, 0.15], 0.1)
+    assert np.argsort(np.delete(gaps, 2)).tolist() == [0, 1, 2]  # sunny, cloudy, stormy
+    assert np.allclose(np.delete(prior_gaps(0, np.full(4, 0.25), 0.1), 0), np.log(37))
 
 
 def test_checker_expected_values_agree_with_the_chapter():

@@ -129,3 +129,37 @@ def test_6_5_names_typical_mistakes():
     assert check("6.5", lambda z, y, pad, eps: 2.0 ** padded_loss(z, y, pad, 0.0)).message.startswith(mistakes.IN_BITS)
     assert check("6.5", lambda z, y, pad, eps: lsbook.sequence.perplexity(z, y)).message.startswith(
         mistakes.PADDING_NOT_MASKED)
+
+
+# 6.6 -------------------------------------------------------------------------------------------
+
+
+def accumulated_loss(micro_batches, pad_index, epsilon):
+    total, count = 0.0, 0
+    for logits, targets in micro_batches:
+        kept = targets != pad_index
+        q = lsbook.smooth_labels(np.where(kept, targets, 0), logits.shape[-1], epsilon)
+        per_token = -(q * lsbook.log_softmax(logits)).sum(axis=-1)
+        total += per_token[kept].sum()
+        count += kept.sum()
+    return total / count
+
+
+def test_6_6_reference_passes():
+    assert check("6.6", accumulated_loss)
+
+
+def test_6_6_names_the_mean_of_means():
+    def mean_of_means(micro_batches, pad_index, epsilon):
+        return float(np.mean([accumulated_loss([mb], pad_index, epsilon) for mb in micro_batches]))
+
+    verdict = check("6.6", mean_of_means)
+    assert not verdict and verdict.attempted
+    assert "mean of the micro-batch means" in verdict.message
+
+
+def test_6_6_the_cases_really_differ_in_token_counts():
+    for case in ch06._micro_batch_cases():
+        micro_batches, pad, _ = case.args
+        counts = {int((y != pad).sum()) for _, y in micro_batches}
+        assert len(counts) == len(micro_batches)  # otherwise the mean of means would be right too

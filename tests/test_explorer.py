@@ -7,12 +7,14 @@ import re
 import shutil
 import subprocess
 from html.parser import HTMLParser
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 import lsbook
-from lsbook.page.explorer import logit_explorer
+from lsbook.page import explorer as explorer_module
+from lsbook.page.explorer import logit_explorer, logit_name
 
 WEATHER = ["sunny", "cloudy", "rainy", "stormy"]
 WEATHER_LOGITS = np.log([1.0, 2.0, 6.0, 1.0])  # softmax: [0.1, 0.2, 0.6, 0.1]
@@ -27,32 +29,42 @@ class _Collector(HTMLParser):
     def __init__(self):
         super().__init__()
         self.outputs: dict[str, str] = {}
+        self.output_classes: dict[str, list[str]] = {}
         self.params: dict[str, dict[str, str]] = {}
         self.roots: list[dict[str, str]] = []
         self.scripts: list[str] = []
+        self.styles: list[str] = []
+        self.ids: list[str] = []
+        self.elements: list[tuple[str, dict[str, str]]] = []
         self._open_output: str | None = None
-        self._in_script = False
+        self._open: str | None = None
 
     def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
+        attrs = {key: value or "" for key, value in attrs}
+        self.elements.append((tag, attrs))
+        if "id" in attrs:
+            self.ids.append(attrs["id"])
         if "lsbook-explorer" in attrs.get("class", "").split():
             self.roots.append(attrs)
         if "data-output" in attrs:
             self._open_output = attrs["data-output"]
             self.outputs[self._open_output] = ""
+            self.output_classes[self._open_output] = attrs.get("class", "").split()
         if tag == "input" and "data-param" in attrs:
             self.params[attrs["data-param"]] = attrs
-        self._in_script = tag == "script"
+        self._open = tag if tag in ("script", "style") else None
 
     def handle_endtag(self, tag):
         self._open_output = None
-        self._in_script = False
+        self._open = None
 
     def handle_data(self, data):
         if self._open_output is not None:
             self.outputs[self._open_output] += data
-        if self._in_script:
+        if self._open == "script":
             self.scripts.append(data)
+        if self._open == "style":
+            self.styles.append(data)
 
 
 def parse(explorer) -> _Collector:
@@ -85,6 +97,7 @@ def test_initial_numbers_are_lsbooks_weather_example():
     q = lsbook.smooth_labels(2, 4, 0.1)
     grad = lsbook.cross_entropy_grad(z, 2, label_smoothing=0.1)
     assert outputs["loss"] == f"{float(lsbook.cross_entropy(z, 2, label_smoothing=0.1)):.4f}" == "0.6279"
+    assert outputs["loss-hard"] == f"{float(lsbook.cross_entropy(z, 2)):.4f}" == f"{-np.log(0.6):.4f}"
     for k in range(4):
         assert outputs[f"p-{k}"] == f"{p[k]:.4f}"
         assert outputs[f"q-{k}"] == f"{q[k]:.4f}"
@@ -102,29 +115,88 @@ def test_dom_contract():
         assert attrs["type"] == "range", name
     np.testing.assert_allclose([float(collector.params[f"z{k}"]["value"]) for k in range(4)], WEATHER_LOGITS, rtol=0)
     assert float(collector.params["eps"]["value"]) == 0.1
-    expected = {"loss"} | {f"{kind}-{k}" for kind in ("p", "q", "grad") for k in range(4)}
+    expected = {"loss", "loss-hard"} | {f"{kind}-{k}" for kind in ("p", "q", "grad") for k in range(4)}
     assert set(collector.outputs) == expected
     assert all(re.fullmatch(r"-?\d+\.\d{4}", text) for text in collector.outputs.values())
     # the slider's value attribute holds the logit exactly, so the first input event starts from it
     assert float(collector.params["z1"]["value"]) == WEATHER_LOGITS[1]
+    # the plots, their points and the reset button the page's script looks for
+    tags = [(tag, attrs) for tag, attrs in collector.elements]
+    assert sorted(attrs["data-curve"] for tag, attrs in tags if tag == "svg") == ["hard", "smoothed"]
+    assert [attrs.get("type") for tag, attrs in tags if attrs.get("data-action") == "reset"] == ["button"]
 
 
-def test_self_contained_and_unique_on_a_page():
+def test_sliders_announce_rounded_values():
+    """A screen reader hears "1.79", not "1.791759469228055"."""
+    params = parse(weather()).params
+    for name, attrs in params.items():
+        assert attrs["aria-valuetext"] == f"{float(attrs['value']):.2f}", name
+    assert params["z2"]["aria-valuetext"] == "1.79"
+    assert params["eps"]["aria-valuetext"] == "0.10"
+
+
+def test_gradient_cells_are_coloured_by_sign():
+    collector = parse(weather())
+    grad = lsbook.cross_entropy_grad(WEATHER_LOGITS, 2, label_smoothing=0.1)
+    for k in range(4):
+        classes = collector.output_classes[f"grad-{k}"]
+        assert ("lsx-neg" in classes) == (grad[k] < 0) and ("lsx-pos" in classes) == (grad[k] > 0), k
+    # a gradient shown as zero has no sign colour: at eps = 1 and equal logits p = q exactly
+    flat = parse(logit_explorer([0.0, 0.0, 0.0], 1, 1.0))
+    assert all(not {"lsx-neg", "lsx-pos"} & set(flat.output_classes[f"grad-{k}"]) for k in range(3))
+
+
+def test_self_contained_and_any_number_on_a_page():
     first, second = weather(), weather()
     page = first._repr_html_() + second._repr_html_()
-    assert first.element_id != second.element_id
     assert page.count('class="lsbook-explorer"') == 2
-    assert not re.search(r"(src|href)\s*=|@import|url\(|https?://", page), "the explorer must not load anything"
-    # the script wires every explorer on the page that is not live yet, so each copy works alone
+    # the SVG namespace is a name, not an address the page loads
+    loads = re.search(r"(src|href)\s*=|@import|url\(|https?://", page.replace("http://www.w3.org/2000/svg", ""))
+    assert not loads, "the explorer must not load anything"
+    # no ids, so copies cannot clash; the script wires every explorer that is not live yet, so each works alone
+    assert not parse(first).ids
     assert ":not([data-live])" in page
 
 
-def test_every_slider_has_a_label():
+def test_same_setting_gives_the_same_html():
+    """No counter or random id: a notebook's stored output is the same from run to run (nbval compares it)."""
+    assert weather()._repr_html_() == weather()._repr_html_()
+    assert not hasattr(explorer_module, "_instances")
+
+
+def test_script_and_stylesheet_are_package_files():
+    """explorer.js and explorer.css ship with the package and are inlined into the HTML as they are."""
+    collector = parse(weather())
+    package = Path(explorer_module.__file__).parent
+    assert "".join(collector.scripts) == (package / "explorer.js").read_text(encoding="utf-8")
+    assert "".join(collector.styles) == (package / "explorer.css").read_text(encoding="utf-8")
+    pyproject = (Path(__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8")
+    shipped = re.search(r"^\"lsbook\.page\" = \[(.*)\]$", pyproject, re.MULTILINE)
+    assert shipped and {'"explorer.js"', '"explorer.css"'} <= {name.strip() for name in shipped.group(1).split(",")}, (
+        "pyproject.toml's package-data does not ship the explorer's files"
+    )
+
+
+def test_every_rule_of_the_stylesheet_stays_inside_the_explorer():
+    css = re.sub(r"/\*.*?\*/", "", explorer_module.asset("explorer.css"), flags=re.DOTALL)
+    # every block's prelude, except at-rules such as @media, whose blocks hold rules of their own
+    selectors = [group for group in re.findall(r"([^{}]+)\{", css) if not group.strip().startswith("@")]
+    assert len(selectors) > 20
+    for group in selectors:
+        for selector in group.split(","):
+            assert ".lsbook-explorer" in selector, f"a rule that reaches outside the explorer: {selector.strip()}"
+
+
+def test_every_slider_has_a_label_with_the_books_symbols():
     page = weather()._repr_html_()
     labels = re.findall(r"<label[^>]*>(.*?)</label>", page, re.DOTALL)
     assert len(labels) == 5
-    for label, name in zip(labels, [*WEATHER, "eps"], strict=True):
-        assert "data-param=" in label and name in label
+    names = [f"{logit_name(k)} " for k in range(4)] + ["ε "]
+    assert names[:3] == ["z₀ ", "z₁ ", "z₂ "]
+    for label, name, detail in zip(labels, names, [*WEATHER, "smoothing strength"], strict=True):
+        text = re.sub(r"<[^>]+>", "", label.split("<input")[0])
+        assert "data-param=" in label and text.startswith(name) and detail in text, text
+    assert logit_name(11) == "z₁₁"
 
 
 def test_bad_input_is_rejected_with_a_named_argument():
@@ -186,10 +258,32 @@ def test_javascript_formulas_are_stable_for_large_logits():
 
 
 @needs_node
-def test_javascript_prints_numbers_as_python_does():
-    values = [0.6278789, -0.325, 0.0, -0.0, -1e-9, 0.03125, -0.03125, 0.09375, 0.65625, 1.0, 12.34565, 0.99995, 2.5e-5]
-    source = compute_js(weather()) + f"\nconsole.log(JSON.stringify({json.dumps(values)}.map(lsbookFormat4)));"
-    assert run_node(source) == [f"{value:.4f}" for value in values]
+def test_javascript_loss_curve_agrees_with_lsbook():
+    low, high, count = -8.0, 8.0, 33
+    source = compute_js(weather()) + (
+        f"\nconst cases = {json.dumps(CASES)};\n"
+        f"console.log(JSON.stringify(cases.map(([z, c, eps]) => lsbookLossCurve(z, c, eps, {low}, {high}, {count}))));"
+    )
+    for (z, c, eps), got in zip(CASES, run_node(source), strict=True):
+        xs = np.linspace(low, high, count)
+        np.testing.assert_allclose(got["x"], xs, rtol=0, atol=1e-12)
+        moved = np.tile(np.asarray(z, dtype=float), (count, 1))
+        moved[:, c] = xs
+        expected = lsbook.cross_entropy(moved, np.full(count, c), label_smoothing=eps, reduction="none")
+        np.testing.assert_allclose(got["loss"], expected, rtol=0, atol=1e-9)
+
+
+FORMAT_VALUES = [0.6278789, -0.325, 0.0, -0.0, -1e-9, 0.03125, -0.03125, 0.09375, 0.65625, 1.0, 12.34565, 0.99995]
+FORMAT_VALUES += [2.5e-5, 0.125, 0.375, -0.625, 1.005, 2.675, 0.145, -7.999]
+
+
+@needs_node
+@pytest.mark.parametrize("digits", [2, 4])
+def test_javascript_prints_numbers_as_python_does(digits):
+    source = compute_js(weather()) + (
+        f"\nconsole.log(JSON.stringify({json.dumps(FORMAT_VALUES)}.map(x => lsbookFormat(x, {digits}))));"
+    )
+    assert run_node(source) == [f"{value:.{digits}f}" for value in FORMAT_VALUES]
 
 
 @needs_node

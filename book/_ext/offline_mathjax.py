@@ -22,20 +22,25 @@ logger = logging.getLogger(__name__)
 #: Where the copy goes, under the built book's ``_static`` folder.
 TARGET = "mathjax"
 
-#: The parts of MathJax's ``es5`` distribution a page can load: the combined
-#: TeX/MathML input + CommonHTML output component, the extensions and fonts it
-#: loads on demand, and the menu and accessibility tools a reader can switch on.
-#: The alternative combined builds (SVG output, node) are left out.
+#: The parts of MathJax's ``es5`` distribution the book loads (see
+#: ``mathjax3_config`` in ``_config.yml``): the startup module, which loads
+#: the rest on demand; the core; TeX input with the extensions it loads when
+#: a page uses their macros; the CommonHTML output with its font data and
+#: web fonts; and the hidden MathML that screen readers read. Left out: the
+#: combined builds (each over 1 MB), the menu, the SVG output and the speech
+#: tools.
 NEEDED = [
-    "tex-mml-chtml.js",
-    "input",
-    "output/chtml",
+    "startup.js",
+    "core.js",
+    "input/tex.js",
+    "input/tex/extensions",
     "output/chtml.js",
-    "ui",
-    "a11y",
-    "adaptors",
-    "sre",
+    "output/chtml/fonts",
+    "a11y/assistive-mml.js",
 ]
+
+#: The file that ``mathjax_path`` names.
+ENTRY = "startup.js"
 
 
 def mathjax_source() -> Path:
@@ -48,7 +53,7 @@ def mathjax_source() -> Path:
         )
     root = Path(next(iter(spec.submodule_search_locations)))
     es5 = root / "static" / "mathjax" / "es5"
-    if not (es5 / "tex-mml-chtml.js").is_file():
+    if not (es5 / ENTRY).is_file():
         raise ExtensionError(f"no MathJax 3 distribution found in {root}")
     return es5
 
@@ -58,6 +63,8 @@ def check_config(app, config):
     path = str(config.mathjax_path)
     if "://" in path or path.startswith("//"):
         raise ConfigError(f"mathjax_path must point into the book, not to {path!r}")
+    if path != f"{TARGET}/{ENTRY}":
+        raise ConfigError(f"mathjax_path must be {TARGET}/{ENTRY}, the file this extension copies, not {path!r}")
     mathjax_source()  # fail early, with a clear message, if the package is missing
 
 

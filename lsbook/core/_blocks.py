@@ -16,6 +16,7 @@ bit-identical whatever :func:`set_num_threads` says.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import warnings
 from collections.abc import Callable, Iterator
@@ -33,6 +34,10 @@ BLOCK_BYTES = 1 << 18
 PARALLEL_MIN_LOGITS = 1 << 17
 
 _ENVIRONMENT_VARIABLE = "LSBOOK_NUM_THREADS"
+
+#: Python compiled to WebAssembly (Pyodide, which runs the book's notebooks in the
+#: browser) cannot start threads: there every block runs in the calling thread.
+THREADS_CAN_START = sys.platform not in ("emscripten", "wasi")
 
 
 def _cores_available() -> int:
@@ -130,7 +135,9 @@ def for_each_block(
 
     ``buffer`` is block-sized scratch space of ``dtype``, one per run of
     blocks and reused along it (``None`` unless ``need_buffer``). Errors
-    raised by ``work`` reach the caller.
+    raised by ``work`` reach the caller. Runs in other threads silence
+    floating-point warnings (the caller handles nan and inf); in the calling
+    thread the caller's ``np.errstate`` applies.
     """
     num_rows, num_classes = shape
     rows_per_block = block_rows(num_classes, np.dtype(dtype).itemsize)
@@ -138,14 +145,17 @@ def for_each_block(
     def run(chunk: tuple[int, int]) -> None:
         buffer_shape = (min(rows_per_block, chunk[1] - chunk[0]), num_classes)
         buffer = np.empty(buffer_shape, dtype=dtype) if need_buffer else None
-        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):  # nan and inf are handled explicitly
-            for rows in row_blocks(*chunk, rows_per_block):
-                work(rows, buffer)
+        for rows in row_blocks(*chunk, rows_per_block):
+            work(rows, buffer)
 
-    threads = get_num_threads()
+    def quiet_run(chunk: tuple[int, int]) -> None:
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):  # error state is per thread
+            run(chunk)
+
+    threads = get_num_threads() if THREADS_CAN_START else 1
     runs = _runs(num_rows, rows_per_block, num_rows * num_classes, threads)
     if len(runs) == 1:
         run(runs[0])
     else:
-        for _ in _executor(threads).map(run, runs):  # re-raises the first error of a run
+        for _ in _executor(threads).map(quiet_run, runs):  # re-raises the first error of a run
             pass

@@ -84,11 +84,10 @@ def as_probabilities(values, name: str, *, min_classes: int = 1) -> np.ndarray:
 def as_logits(logits, name: str = "logits") -> np.ndarray:
     """Return ``logits`` as a floating array with at least one axis."""
     array = np.asarray(logits)
-    if array.dtype == bool or not (
-        np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype, np.integer)
-    ):
+    kind = array.dtype.kind  # "f" float, "i"/"u" integer; bool is "b" (a kind check is much cheaper than issubdtype)
+    if kind not in "fiu":
         raise TypeError(f"{name} must be an array of real numbers, got dtype {array.dtype}")
-    if not np.issubdtype(array.dtype, np.floating):
+    if kind != "f":
         array = array.astype(np.float64)
     if array.ndim == 0:
         raise ValueError(f"{name} must have a class axis (at least one dimension), got a scalar")
@@ -142,10 +141,10 @@ def as_class_indices(
             f"{name} must have shape {tuple(shape)} (the logits' shape without the class axis) "
             f"for class indices, or the logits' own shape for probabilities; got {array.shape}"
         )
-    if np.issubdtype(array.dtype, np.floating):
+    if array.dtype.kind == "f":
         if not np.all(np.isfinite(array)) or not np.all(array == np.round(array)):
             raise ValueError(f"{name} holds floats that are not whole numbers; class indices must be integers")
-    elif not np.issubdtype(array.dtype, np.integer):
+    elif array.dtype.kind not in "iu":
         raise TypeError(f"{name} must hold integer class indices, got dtype {array.dtype}")
     # Range check before the cast to int64, so huge float labels cannot wrap around.
     kept = array if ignore_index is None else array[array != ignore_index]

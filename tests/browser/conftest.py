@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from book_pages import CHROMIUM, CHROMIUM_ARGS, DESKTOP, HTML, wait_for_mathjax
+from book_pages import CHROMIUM, CHROMIUM_ARGS, DESKTOP, HTML, REPORT, wait_for_mathjax
 
 # --- Serving the book --------------------------------------------------------
 
@@ -119,3 +120,42 @@ def visit(browser, base_url):
     yield open_page
     for context in contexts:
         context.close()
+
+
+# --- The reader's report: numbers per page, printed at the end ---------------
+
+# Filled by the `measure` fixture, printed by pytest_terminal_summary and
+# written to _build/browser-report.json, so a run says, page by page, how
+# far each reading check is from its goal (also when the checks pass).
+_MEASUREMENTS_KEY = pytest.StashKey[dict]()
+
+
+def pytest_configure(config):
+    config.stash[_MEASUREMENTS_KEY] = {}
+
+
+@pytest.fixture
+def measure(request):
+    """``measure(file, name, value)``: record one number for the end-of-run report."""
+    table = request.config.stash[_MEASUREMENTS_KEY]
+
+    def record(file: str, name: str, value) -> None:
+        table.setdefault(file, {})[name] = value
+
+    return record
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    table = config.stash.get(_MEASUREMENTS_KEY, {})
+    if not table:
+        return
+    columns = sorted({name for row in table.values() for name in row})
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text(json.dumps(table, indent=1, sort_keys=True), encoding="utf-8")
+    width = max(len(file) for file in table)
+    terminalreporter.section("the book as a reader meets it")
+    terminalreporter.write_line(" ".join([" " * width, *(f"{c:>14}" for c in columns)]))
+    for file in sorted(table):
+        cells = [f"{table[file].get(c, ''):>14}" for c in columns]
+        terminalreporter.write_line(" ".join([file.ljust(width), *cells]))
+    terminalreporter.write_line(f"(also in {REPORT})")

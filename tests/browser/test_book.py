@@ -199,7 +199,10 @@ WEATHER = {"logits": np.log([0.1, 0.2, 0.6, 0.1]), "target": 2, "eps": 0.1}
 def lsbook_state(logits, target, eps) -> dict[str, str]:
     """What the explorer must show, from lsbook, formatted as the page formats it."""
     z = np.asarray(logits, dtype=float)[None, :]
-    shown = {"loss": float(lsbook.cross_entropy(z, [target], label_smoothing=eps))}
+    shown = {
+        "loss": float(lsbook.cross_entropy(z, [target], label_smoothing=eps)),
+        "loss-hard": float(lsbook.cross_entropy(z, [target])),
+    }
     p = lsbook.softmax(z)[0]
     q = lsbook.smooth_labels([target], z.shape[1], eps)[0]
     grad = lsbook.cross_entropy_grad(z, [target], label_smoothing=eps)[0]
@@ -249,7 +252,7 @@ def test_explorer_matches_lsbook(visit, file):
     explorer.scroll_into_view_if_needed()
     num_classes = explorer.locator('input[data-param^="z"]').count()
     assert num_classes == len(WEATHER["logits"])
-    keys = ["loss"] + [f"{kind}-{k}" for kind in ("p", "q", "grad") for k in range(num_classes)]
+    keys = ["loss", "loss-hard"] + [f"{kind}-{k}" for kind in ("p", "q", "grad") for k in range(num_classes)]
 
     # The initial state is the weather example.
     initial = read_outputs(explorer, keys)
@@ -266,15 +269,109 @@ def test_explorer_matches_lsbook(visit, file):
     assert not record.problems(), "\n".join(record.problems())
 
 
+EXPLORER_STATE = """explorer => ({
+    names: [...explorer.querySelectorAll('input[type="range"]')].map(i => i.labels[0].innerText.split('\\n')[0].trim()),
+    valuetexts: Object.fromEntries([...explorer.querySelectorAll('input[type="range"]')]
+        .map(i => [i.dataset.param, [i.getAttribute('aria-valuetext'), i.value]])),
+    signs: [...explorer.querySelectorAll('[data-output^="grad-"]')].map(c => [c.textContent,
+        c.classList.contains('lsx-neg'), c.classList.contains('lsx-pos'), getComputedStyle(c).color]),
+    points: [...explorer.querySelectorAll('svg[data-curve] [data-point]')].map(p => [p.closest('svg').dataset.curve,
+        Number(p.getAttribute('cx')), Number(p.getAttribute('cy'))]),
+    curves: [...explorer.querySelectorAll('svg[data-curve] path.lsx-curve')].length,
+    outputs: Object.fromEntries([...explorer.querySelectorAll('[data-output]')]
+        .map(o => [o.dataset.output, o.textContent])),
+})"""
+
+
+@pytest.mark.skipif(not EXPLORER_PAGES, reason="no page in _toc.yml has a .lsbook-explorer")
+@pytest.mark.parametrize("file", EXPLORER_PAGES or ["none"], ids=page_id)
+def test_explorer_speaks_the_books_language(visit, file):
+    """Sliders named z₀... and ε, values announced rounded, the gradient's sign in colour, plots that follow."""
+    record = visit(file, fresh=True)
+    explorer = record.page.locator(".lsbook-explorer").first
+    explorer.scroll_into_view_if_needed()
+    state = explorer.evaluate(EXPLORER_STATE)
+    num_classes = len(WEATHER["logits"])
+    subscripts = "₀₁₂₃₄₅₆₇₈₉"
+    assert [name.split()[0] for name in state["names"]] == [f"z{subscripts[k]}" for k in range(num_classes)] + ["ε"]
+    assert state["valuetexts"]["z2"][0] == "1.79" and state["valuetexts"]["eps"][0] == "0.10"
+    assert state["curves"] == 2 and sorted(kind for kind, _, _ in state["points"]) == ["hard", "smoothed"]
+
+    # Move the true class's logit: its slider announces the rounded value, the points move along x.
+    set_param(explorer, "z2", 4.56789)
+    moved = explorer.evaluate(EXPLORER_STATE)
+    assert moved["valuetexts"]["z2"][0] == "4.57", moved["valuetexts"]["z2"]
+    for (kind, x0, _), (_, x1, _) in zip(state["points"], moved["points"], strict=True):
+        assert x1 > x0, f"the {kind} plot's point did not follow the logit"
+    # ... and with eps > 0 the smoothed loss there is above its minimum: the two points differ in height.
+    hard_y, smoothed_y = (y for _, _, y in sorted(moved["points"]))
+    assert hard_y != smoothed_y
+
+    # The gradient's sign as a colour: negative and positive cells differ, zero has none.
+    colours = {}
+    for text, negative, positive, colour in moved["signs"]:
+        value = float(text)
+        assert negative == (value < 0) and positive == (value > 0), (text, negative, positive)
+        colours.setdefault("negative" if value < 0 else "positive" if value > 0 else "zero", set()).add(colour)
+    assert len(colours["negative"] | colours["positive"]) == 2, colours
+
+    # Reset brings back the starting state.
+    explorer.locator('[data-action="reset"]').click()
+    assert explorer.evaluate(EXPLORER_STATE)["outputs"] == state["outputs"]
+    assert not record.problems(), "\n".join(record.problems())
+
+
+@pytest.mark.skipif(not EXPLORER_PAGES, reason="no page in _toc.yml has a .lsbook-explorer")
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("file", EXPLORER_PAGES or ["none"], ids=page_id)
+def test_explorer_fits_fingers_and_the_theme(visit, file, scheme):
+    """Slider targets a finger can hit, legends at the size of the text, and no light slab on the dark theme."""
+    page = visit(file, color_scheme=scheme).page
+    look = page.locator(".lsbook-explorer").first.evaluate(
+        """explorer => {
+            const background = element => {  // the first opaque background at or above the element
+                for (let e = element; e; e = e.parentElement) {
+                    const colour = getComputedStyle(e).backgroundColor;
+                    if (colour !== 'transparent' && !colour.endsWith(', 0)')) return colour;
+                }
+                return 'rgb(255, 255, 255)';
+            };
+            const paragraph = document.querySelector('article p');
+            return {
+                sliders: [...explorer.querySelectorAll('input[type="range"]')]
+                    .map(i => i.getBoundingClientRect().height),
+                button: explorer.querySelector('[data-action="reset"]').getBoundingClientRect().height,
+                legends: [...explorer.querySelectorAll('legend')].map(l => getComputedStyle(l).fontSize),
+                body: getComputedStyle(paragraph).fontSize,
+                background: background(explorer.parentElement),
+                text: getComputedStyle(explorer).color,
+            };
+        }"""
+    )
+    assert min(look["sliders"]) >= 44, f"slider targets {look['sliders']} px tall, a finger needs 44"
+    assert look["button"] >= 44, f"the reset button is {look['button']} px tall"
+    assert set(look["legends"]) == {look["body"]}, f"legends at {look['legends']}, text at {look['body']}"
+    luminance = relative_luminance(look["background"])
+    if scheme == "dark":
+        assert luminance < 0.1, f"the explorer sits on {look['background']} on the dark theme"
+        assert relative_luminance(look["text"]) > 0.5, f"dark text {look['text']} on the dark theme"
+    else:
+        assert luminance > 0.8, f"the explorer sits on {look['background']} on the light theme"
+
+
+def relative_luminance(css_colour: str) -> float:
+    """WCAG relative luminance of an rgb()/rgba() colour."""
+    red, green, blue = (int(v) / 255 for v in re.findall(r"[\d.]+", css_colour)[:3])
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (red, green, blue)]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
 # --- Screenshots for a person to look at --------------------------------------
 
 
-WORKBOOK = [f for f in PAGES if f == "book/exercises"]
-
-
-@pytest.mark.parametrize("file", [PAGES[0]] + CHAPTERS + WORKBOOK, ids=page_id)
+@pytest.mark.parametrize("file", PAGES, ids=page_id)
 def test_screenshots(visit, file):
-    """Desktop (light and dark, full page) and phone views of the landing page, each chapter and the workbook."""
+    """Desktop (light and dark, full page) and phone views of every page of the book."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     name = page_id(file)
     views = [("light", {}, True), ("dark", {"color_scheme": "dark"}, True), ("phone", {"viewport": PHONE}, False)]

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
-from ...core.loss import cross_entropy, cross_entropy_grad
+from ...core.precision import rounding_gap
 from ...core.targets import smooth_labels, target_coefficients
 from .. import mistakes
 from ..check import register
 from ..compare import Case, check_function, compare
-from ..wrong_answers import loss_slips, one_hot, others_target, overwritten_target
+from ..wrong_answers import one_hot, others_target, overwritten_target
 
 # Exercise 1.1: the smoothed target for K = 10, eps = 0.1, true class 3 -------------------------
 
@@ -57,26 +59,7 @@ def check_required_logit(answer) -> None:
     ])
 
 
-# Exercise 1.3: the true-class gradient of an over-confident prediction -------------------------
-
-CONFIDENT_P = np.array([0.02, 0.01, 0.95, 0.02])
-CONFIDENT_CLASS, CONFIDENT_EPS = 2, 0.1
-CONFIDENT_GRADIENT = cross_entropy_grad(np.log(CONFIDENT_P), CONFIDENT_CLASS, label_smoothing=CONFIDENT_EPS)[
-    CONFIDENT_CLASS
-]
-
-
-@register("1.3", solution=CONFIDENT_GRADIENT)
-def check_confident_gradient(answer) -> None:
-    p_true, k = CONFIDENT_P[CONFIDENT_CLASS], CONFIDENT_P.size
-    compare(answer, CONFIDENT_GRADIENT, what="your gradient", mistakes=[
-        (mistakes.NO_SMOOTHING, p_true - one_hot(CONFIDENT_CLASS, k)[CONFIDENT_CLASS]),
-        (mistakes.OVERWRITTEN_TRUE_CLASS,
-         p_true - overwritten_target(CONFIDENT_CLASS, k, CONFIDENT_EPS)[CONFIDENT_CLASS]),
-    ])
-
-
-# Exercise 1.4: the loss difference, smoothed minus hard, split in two for the K = 5 example -----
+# Exercise 1.3: the loss difference, smoothed minus hard, split in two for the K = 5 example -----
 
 SPLIT_P = np.array([0.05, 0.80, 0.05, 0.06, 0.04])
 SPLIT_CLASS, SPLIT_EPS = 1, 0.1
@@ -91,7 +74,7 @@ def _split(q: np.ndarray) -> np.ndarray:
 LOSS_SPLIT = _split(smooth_labels(SPLIT_CLASS, SPLIT_P.size, SPLIT_EPS))
 
 
-@register("1.4", solution=LOSS_SPLIT)
+@register("1.3", solution=LOSS_SPLIT)
 def check_loss_split(answer) -> None:
     k = SPLIT_P.size
     compare(answer, LOSS_SPLIT, what="your split", mistakes=[
@@ -103,21 +86,65 @@ def check_loss_split(answer) -> None:
     ])
 
 
-# Exercise 1.5: the single-pass loss, mean over a batch --------------------------------------------
+# Exercise 1.4: the logit gap from which a probability rounded to `bits` significand bits is 1 ----
 
 
-def smoothed_cross_entropy(logits, target, epsilon):
-    """The solution: lsbook's loss, with the exercise's argument names."""
-    return cross_entropy(logits, target, label_smoothing=epsilon)
+def rounding_gap_of(num_classes, bits):
+    """The solution: lsbook's rounding gap, in the exercise's argument order."""
+    return rounding_gap(num_classes, bits)
 
 
-@register("1.5", solution=smoothed_cross_entropy)
-def check_single_pass_loss(answer) -> None:
-    batch = np.array([[2.0, 0.5, -1.0], [0.1, 1.8, 0.2], [1.2, 0.7, 0.3], [0.0, -0.2, 2.4]])
-    cases = [
-        Case("the weather example", (np.log([[1.0, 2.0, 6.0, 1.0]]), np.array([2]), 0.1)),
-        Case("a batch of four, K = 3, eps = 0.1", (batch, np.array([0, 1, 0, 2]), 0.1)),
-        Case("eps = 0 (plain cross-entropy)", (batch, np.array([2, 2, 1, 0]), 0.0)),
-        Case("large logits", (np.array([[1000.0, 999.0, -1000.0], [-1000.0, 0.0, 1000.0]]), np.array([0, 1]), 0.2)),
-    ]
-    check_function(answer, cases, smoothed_cross_entropy, mistakes=loss_slips())
+def _gap_for_half_spacing(half_spacing: Callable) -> Callable:
+    """The gap log((K - 1)(1 - d) / d) for a (possibly wrong) d = half_spacing(bits)."""
+    return lambda k, bits: np.log((k - 1) * (1 - half_spacing(bits)) / half_spacing(bits))
+
+
+def _via_rounded_probability(num_classes, bits):
+    """The slip: p = 1 - d computed first, which is exactly 1 in float64 for 53 bits, so 1 - p is 0."""
+    p = 1 - np.float64(2.0) ** -(bits + 1)
+    return np.log(p * (num_classes - 1) / (1 - p))
+
+
+@register("1.4", solution=rounding_gap_of)
+def check_rounding_gap(answer) -> None:
+    cases = [Case(f"K = {k}, {bits} bits ({name})", (k, bits))
+             for k, bits, name in [(4, 24, "float32"), (4, 8, "bfloat16"), (1000, 8, "bfloat16"),
+                                   (32000, 11, "float16"), (2, 53, "float64")]]
+    check_function(answer, cases, rounding_gap_of, rtol=1e-7, atol=1e-9, mistakes=[
+        ("A probability rounds to one already at the midpoint between 1 - 2**-bits and 1, half a spacing below "
+         "one: d is 2**-(bits + 1), not 2**-bits.", _gap_for_half_spacing(lambda bits: 2.0**-bits)),
+        ("2**-(bits - 1) is the spacing of the numbers just above one (the machine epsilon); below one the "
+         "numbers lie twice as close, and half that spacing is d = 2**-(bits + 1).",
+         _gap_for_half_spacing(lambda bits: 2.0 ** -(bits - 1))),
+        (mistakes.OTHER_CLASSES_COUNT, lambda k, bits: rounding_gap(k + 1, bits)),
+        ("Close: that is the approximation log(K - 1) + (bits + 1) log 2. Keep the factor 1 - d of the exact "
+         "probability 1 - d.", lambda k, bits: np.log(k - 1) + (bits + 1) * np.log(2)),
+        (mistakes.RATIO_NOT_ITS_LOG, lambda k, bits: np.exp(rounding_gap(k, bits))),
+        ("For 53 bits, 1 - 2**-54 is itself exactly 1 in float64, so 1 - p is 0: write 1 - p as "
+         "d = 2**-(bits + 1) directly instead of subtracting.", _via_rounded_probability),
+    ])
+
+
+# Exercise 1.5: the expected one-hot target when a label is flipped to one of the K - 1 wrong classes --
+
+
+def expected_target(label, num_classes, flip_rate):
+    """The solution: 1 - r on the label, r / (K - 1) on each other class (fairseq's convention, eps = r)."""
+    return smooth_labels(label, num_classes, flip_rate, convention="others")
+
+
+@register("1.5", solution=expected_target)
+def check_expected_target(answer) -> None:
+    cases = [Case("label 2, K = 4, flip rate 0.1", (2, 4, 0.1)),
+             Case("label 0, K = 10, flip rate 0.3", (0, 10, 0.3)),
+             Case("label 1, K = 2, flip rate 0.2", (1, 2, 0.2)),
+             Case("label 3, K = 5, flip rate 0", (3, 5, 0.0))]
+    check_function(answer, cases, expected_target, mistakes=[
+        ("That is the uniform replacement of the chapter, where the draw may land on the true class again. "
+         "Here a flipped label is always wrong, so r is shared by the K - 1 wrong classes only.",
+         lambda label, k, r: smooth_labels(label, k, r)),
+        ("The true class keeps 1 - r, with nothing added back: a flipped label never lands on it.",
+         lambda label, k, r: expected_target(label, k, r) + one_hot(label, k) * r / (k - 1)),
+        (mistakes.OTHER_CLASSES_COUNT, lambda label, k, r: np.where(np.arange(k) == label, 1 - r, r / k)),
+        (mistakes.NO_SMOOTHING, lambda label, k, r: one_hot(label, k)),
+    ])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 from ...core.loss import cross_entropy_grad
-from ...core.softmax import softmax
 from ...core.targets import optimal_logit_gap, smooth_labels
 from .. import mistakes
 from ..check import register
@@ -90,25 +89,41 @@ def check_mean_gradient(answer) -> None:
     check_function(answer, cases, mean_smoothed_grad, mistakes=gradient_slips())
 
 
-# Exercise 2.5: the Hessian of softmax cross-entropy -----------------------------------------------
+# Exercise 2.5: the optimal gaps z_c - z_j for the target (1 - eps) y + eps u with a prior u --------
 
 
-def softmax_ce_hessian(logits):
-    """The solution: diag(p) - p p^T."""
-    p = softmax(np.asarray(logits, dtype=float))
-    return np.diag(p) - np.outer(p, p)
+def _prior_target(label, prior, epsilon):
+    """(1 - eps) y + eps u."""
+    target = epsilon * np.asarray(prior, dtype=float)
+    target[label] += 1.0 - epsilon
+    return target
 
 
-@register("2.5", solution=softmax_ce_hessian)
-def check_hessian(answer) -> None:
-    rng = np.random.default_rng(25)
+def optimal_gaps(label, prior, epsilon):
+    """The solution: at the minimum p = q, so z_c - z_j = log(q_c / q_j)."""
+    target = _prior_target(label, prior, epsilon)
+    return np.log(target[label] / target)
+
+
+def _gaps_without_prior_on_true_class(label, prior, epsilon):
+    target = epsilon * np.asarray(prior, dtype=float)
+    target[label] = 1.0 - epsilon
+    return np.log(target[label] / target)
+
+
+@register("2.5", solution=optimal_gaps)
+def check_prior_optimum(answer) -> None:
     cases = [
-        Case("logits [0.0, 0.0] (K = 2)", (np.zeros(2),)),
-        Case("logits [2.0, -1.0, 0.5] (K = 3)", (np.array([2.0, -1.0, 0.5]),)),
-        Case("random logits (K = 6)", (rng.normal(size=6) * 2.0,)),
+        Case("the weather example (label 2, prior [0.5, 0.3, 0.05, 0.15], eps = 0.1)",
+             (2, np.array([0.5, 0.3, 0.05, 0.15]), 0.1)),
+        Case("a uniform prior (label 0, K = 4, eps = 0.1)", (0, np.full(4, 0.25), 0.1)),
+        Case("label 1, prior [0.1, 0.6, 0.3], eps = 0.3", (1, np.array([0.1, 0.6, 0.3]), 0.3)),
     ]
-    check_function(answer, cases, softmax_ce_hessian, mistakes=[
-        ("Only diag(p): the off-diagonal part -p p^T is missing.", lambda z: np.diag(softmax(z))),
-        (mistakes.LOGITS_AS_PROBABILITIES, lambda z: np.diag(np.asarray(z, dtype=float)) - np.outer(z, z)),
-        ("The outer product p p^T alone is not the Hessian.", lambda z: np.outer(softmax(z), softmax(z))),
+    check_function(answer, cases, optimal_gaps, mistakes=[
+        ("Those are the gaps for the uniform prior: use the prior u in place of 1/K.",
+         lambda label, prior, e: optimal_gaps(label, np.full(len(prior), 1.0 / len(prior)), e)),
+        ("The true class also receives its share eps * u_c of the prior, on top of 1 - eps.",
+         _gaps_without_prior_on_true_class),
+        (mistakes.RATIO_NOT_ITS_LOG, lambda label, prior, e: np.exp(optimal_gaps(label, prior, e))),
+        ("Those are the optimal probabilities q, not gaps between logits: take log(q_c / q_j).", _prior_target),
     ])

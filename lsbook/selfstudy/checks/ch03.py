@@ -1,6 +1,6 @@
 """Checks of the exercises of chapter 3, "The information-theoretic view".
 
-The chapter glues the exercise data below (``WEATHER_P``, ``FLOOR_K``, ...),
+The chapter glues the exercise data below (``FLOOR_K``, ``PRIOR``, ...),
 so the text quotes the very values the checks use.
 """
 
@@ -15,73 +15,95 @@ from ...core.targets import smooth_labels
 from .. import mistakes
 from ..check import register
 from ..compare import Case, check_function, compare
-from ..wrong_answers import one_hot, others_target, overwritten_target
+from ..wrong_answers import others_target
 
-# Exercise 3.1: eps * KL(U || p) for the weather example of chapter 1 -----------------------------
+# Exercise 3.1: the uniform-convention strength of an "others" target --------------------------
+
+
+def uniform_equivalent(eps_others, num_classes):
+    """The solution: eps_others / (K - 1) = eps / K for a wrong class; no equivalent beyond (K - 1) / K."""
+    if not 0 <= eps_others <= (num_classes - 1) / num_classes:
+        raise ValueError(f"eps_others = {eps_others} has no uniform-convention equivalent for K = {num_classes}")
+    return eps_others * num_classes / (num_classes - 1)
+
+
+@register("3.1", solution=uniform_equivalent)
+def check_uniform_equivalent(answer) -> None:
+    cases = [
+        Case("eps_others = 0.1, K = 4", (0.1, 4)),
+        Case("eps_others = 0.1, K = 1000", (0.1, 1000)),
+        Case("eps_others = 0.3, K = 2", (0.3, 2)),
+        Case("eps_others = 0, K = 5", (0.0, 5)),
+        Case("eps_others = 0.75, K = 4 (the largest with an equivalent)", (0.75, 4)),
+        Case("eps_others = 0.9, K = 4 (no uniform strength gives it)", (0.9, 4), bad_input=True),
+    ]
+    check_function(answer, cases, uniform_equivalent, mistakes=[
+        ("The factor is upside down: the uniform convention spreads eps over K classes, more than K - 1, so it "
+         "needs the larger strength.", lambda e, k: e * (k - 1) / k),
+        ("The same eps gives different targets in the two conventions: convert it.", lambda e, k: e),
+        ("Compare one wrong class in each target: eps/K against eps_others/(K - 1).", lambda e, k: e * k / (k + 1)),
+    ])
+
+
+# Exercise 3.2: how much of a logged smoothed loss training can still remove ---------------------
+
+FLOOR_K = 10
+FLOOR_EPS = 0.1
+LOGGED_LOSS = 0.62
+LOSS_FLOOR = float(entropy(smooth_labels(0, FLOOR_K, FLOOR_EPS)))
+REMOVABLE_LOSS = LOGGED_LOSS - LOSS_FLOOR
+
+
+@register("3.2", solution=REMOVABLE_LOSS)
+def check_removable_loss(answer) -> None:
+    q = smooth_labels(0, FLOOR_K, FLOOR_EPS)
+    compare(answer, REMOVABLE_LOSS, what="the removable part of the loss", mistakes=[
+        ("That is the floor H(q) itself, the part no training removes: subtract it from the logged loss.",
+         LOSS_FLOOR),
+        ("That is the whole logged loss: a smoothed loss cannot fall to zero.", LOGGED_LOSS),
+        ("That subtracts log K, the entropy of the uniform distribution, not of the smoothed target.",
+         LOGGED_LOSS - np.log(FLOOR_K)),
+        ("That subtracts -log q_c, the true class's part only; the entropy of the target adds up "
+         "-q log q over all K classes.", LOGGED_LOSS + np.log(q[0])),
+        (mistakes.WRONG_CONVENTION, LOGGED_LOSS - float(entropy(others_target(0, FLOOR_K, FLOOR_EPS)))),
+    ])
+
+
+# Exercise 3.3: the KL split for a prior u, on the weather example of chapter 1 ---------------------
 
 WEATHER_P = np.array([0.1, 0.2, 0.6, 0.1])
 WEATHER_CLASS = 2
 WEATHER_EPS = 0.1
-_UNIFORM = np.full(WEATHER_P.size, 1.0 / WEATHER_P.size)
-KL_SHARE = WEATHER_EPS * float(kl_divergence(_UNIFORM, WEATHER_P))
+PRIOR = np.array([0.5, 0.3, 0.05, 0.15])
 
 
-@register("3.1", solution=KL_SHARE)
-def check_kl_share(answer) -> None:
-    smoothed = float(cross_entropy(np.log(WEATHER_P), WEATHER_CLASS, label_smoothing=WEATHER_EPS))
-    hard = float(cross_entropy(np.log(WEATHER_P), WEATHER_CLASS))
-    compare(answer, KL_SHARE, what="eps * KL(U || p)", mistakes=[
-        ("That is KL(p || U), the reverse direction: the uniform U must come first.",
-         WEATHER_EPS * float(kl_divergence(WEATHER_P, _UNIFORM))),
-        ("That is KL(U || p) itself: the loss weighs it by eps.", KL_SHARE / WEATHER_EPS),
-        ("That is eps * CE(U, p): it still holds the constant eps * log K.",
-         KL_SHARE + WEATHER_EPS * float(entropy(_UNIFORM))),
-        ("That is the whole difference L - CE(y, p), which also moves the cross-entropy term.", smoothed - hard),
-    ])
+def _prior_split(prior: np.ndarray) -> np.ndarray:
+    """[(1 - eps) CE(y, p), eps H(u), eps KL(u || p)]."""
+    p, c, e = WEATHER_P, WEATHER_CLASS, WEATHER_EPS
+    return np.array([(1 - e) * -np.log(p[c]), e * float(entropy(prior)), e * float(kl_divergence(prior, p))])
 
 
-# Exercise 3.2: the floor of the smoothed loss ------------------------------------------------------
-
-FLOOR_K = 10
-FLOOR_EPS = 0.1
-LOSS_FLOOR = float(entropy(smooth_labels(0, FLOOR_K, FLOOR_EPS)))
+PRIOR_SPLIT = _prior_split(PRIOR)
 
 
-@register("3.2", solution=LOSS_FLOOR)
-def check_loss_floor(answer) -> None:
-    q = smooth_labels(0, FLOOR_K, FLOOR_EPS)
-    compare(answer, LOSS_FLOOR, what="the floor of the smoothed loss", mistakes=[
-        (mistakes.NO_SMOOTHING, float(entropy(one_hot(0, FLOOR_K)))),
-        ("That is -log of the true-class target, the hard-label loss at the optimum; the smoothed loss "
-         "also counts the other classes.", -np.log(q[0])),
-        ("That is log K, the entropy of the uniform distribution, not of the smoothed target.", np.log(FLOOR_K)),
-        (mistakes.FLOOR_SMOOTHING_PART, FLOOR_EPS * np.log(FLOOR_K)),
-        (mistakes.WRONG_CONVENTION, float(entropy(others_target(0, FLOOR_K, FLOOR_EPS)))),
-    ])
-
-
-# Exercise 3.3: fix the overwrite slip --------------------------------------------------------------
-
-
-def smoothed_targets(labels, num_classes, eps):
-    """The solution: lsbook's smoothed targets."""
-    return smooth_labels(labels, num_classes, eps)
-
-
-SMOOTHING_CASES = [
-    Case("labels [2], K = 4, eps = 0.1", (np.array([2]), 4, 0.1)),
-    Case("labels [0, 4, 1], K = 5, eps = 0.2", (np.array([0, 4, 1]), 5, 0.2)),
-    Case("labels [1, 0], K = 2, eps = 0.3", (np.array([1, 0]), 2, 0.3)),
-    Case("labels [3], K = 4, eps = 0", (np.array([3]), 4, 0.0)),
-]
-
-
-@register("3.3", solution=smoothed_targets)
-def check_smoothed_targets(answer) -> None:
-    check_function(answer, SMOOTHING_CASES, smoothed_targets, mistakes=[
-        (mistakes.OVERWRITTEN_TRUE_CLASS, overwritten_target),
-        (mistakes.WRONG_CONVENTION, others_target),
-        (mistakes.NO_SMOOTHING, lambda labels, k, eps: one_hot(labels, k)),
+@register("3.3", solution=PRIOR_SPLIT)
+def check_prior_split(answer) -> None:
+    e, k = WEATHER_EPS, WEATHER_P.size
+    reversed_kl = PRIOR_SPLIT.copy()
+    reversed_kl[2] = e * float(kl_divergence(WEATHER_P, PRIOR))
+    cross_entropy_as_constant = PRIOR_SPLIT.copy()
+    cross_entropy_as_constant[1] = e * float(entropy(PRIOR) + kl_divergence(PRIOR, WEATHER_P))
+    compare(answer, PRIOR_SPLIT, what="your split", mistakes=[
+        ("That is the split for the uniform prior: use u in place of U, in the constant and in the KL term.",
+         _prior_split(np.full(k, 1.0 / k))),
+        ("The constant is eps H(u): for a non-uniform prior it is no longer eps log K.",
+         np.array([PRIOR_SPLIT[0], e * np.log(k), PRIOR_SPLIT[2]])),
+        ("The KL term runs the other way: KL(u || p), an average under the prior u.", reversed_kl),
+        ("The constant is eps H(u) alone; eps CE(u, p) still contains the KL term.", cross_entropy_as_constant),
+        ("Each part carries its weight: 1 - eps for the hard loss, eps for the other two.",
+         PRIOR_SPLIT / [1 - e, e, e]),
+        ("Right numbers, wrong order: the scaled hard loss, then the constant, then the KL term.",
+         PRIOR_SPLIT[[0, 2, 1]]),
     ])
 
 
@@ -137,4 +159,47 @@ def check_penalised_grad(answer) -> None:
         (mistakes.FORGOT_THE_MEAN, lambda z, y, beta: z.shape[0] * penalised_grad(z, y, beta)),
         ("The penalty's gradient is missing: that is the plain cross-entropy gradient.",
          lambda z, y, beta: cross_entropy_grad(z, y)),
+    ])
+
+
+# Exercise 3.6: the curvature of CE - beta H(p) along z = (s, 0, ..., 0), true class 0 -----------
+
+NONCONVEX_K = 3
+NONCONVEX_BETA = 0.5
+NONCONVEX_S = 6.0
+
+
+def _along_path(s: float) -> tuple[float, float]:
+    """r = (K - 1) e^-s, the wrong classes' total odds, and s itself."""
+    return (NONCONVEX_K - 1) * np.exp(-s), s
+
+
+def _curvature(beta: float, s: float = NONCONVEX_S) -> float:
+    """d2/ds2 of log(1 + r) - beta H(p): r / (1 + r)^2 * [1 + beta - beta s (1 - r) / (1 + r)]."""
+    r, s = _along_path(s)
+    return r / (1 + r) ** 2 * (1 + beta - beta * s * (1 - r) / (1 + r))
+
+
+def _slope(beta: float, s: float = NONCONVEX_S) -> float:
+    """d/ds of the same loss: -r / (1 + r) + beta s r / (1 + r)^2."""
+    r, s = _along_path(s)
+    return -r / (1 + r) + beta * s * r / (1 + r) ** 2
+
+
+PENALTY_CURVATURE = _curvature(NONCONVEX_BETA)
+
+
+@register("3.6", solution=PENALTY_CURVATURE)
+def check_penalty_curvature(answer) -> None:
+    r, s = _along_path(NONCONVEX_S)
+    compare(answer, PENALTY_CURVATURE, what="your second derivative", mistakes=[
+        ("That is the curvature of the cross-entropy alone, which is convex; add the penalty's -beta H(p).",
+         _curvature(0.0)),
+        ("That is the curvature of the penalty term alone; the loss is CE - beta H(p), both together.",
+         PENALTY_CURVATURE - _curvature(0.0)),
+        ("The penalty subtracts beta H(p); that is the curvature of CE + beta H(p).",
+         _curvature(-NONCONVEX_BETA)),
+        ("That is the first derivative, the slope; convexity is about the second.", _slope(NONCONVEX_BETA)),
+        ("Close: that is the small-r approximation r (1 + beta - beta s); compute the exact second derivative.",
+         r * (1 + NONCONVEX_BETA - NONCONVEX_BETA * s)),
     ])

@@ -145,3 +145,49 @@ def check_perplexity(answer) -> None:
          lambda z, y, pad, eps: float(cross_entropy(z, y, ignore_index=pad))),
         (mistakes.IN_BITS, lambda z, y, pad, eps: float(2.0 ** cross_entropy(z, y, ignore_index=pad))),
     ])
+
+
+# Exercise 6.6: the loss of a batch accumulated over micro-batches ---------------------------------
+
+
+def accumulated_loss_reference(micro_batches, pad_index, epsilon):
+    """The solution: sums over the micro-batches, divided by the real tokens of all of them."""
+    options = {"label_smoothing": epsilon, "ignore_index": pad_index}
+    total = sum(float(cross_entropy(z, y, **options, reduction="sum")) for z, y in micro_batches)
+    count = sum(int((y != pad_index).sum()) for _, y in micro_batches)
+    return total / count
+
+
+def _micro_batch_cases() -> list[Case]:
+    rng = np.random.default_rng(66)
+    cases = []
+    for vocab, pad, eps, lengths in [(9, 0, 0.1, [(2, 3), (6, 9), (1, 4)]), (12, 3, 0.2, [(5, 5), (2, 11)])]:
+        micro_batches = []
+        for shortest, longest in lengths:
+            sizes = rng.integers(shortest, longest + 1, size=3)
+            targets = np.full((3, longest), pad)
+            for row, size in enumerate(sizes):
+                targets[row, :size] = (pad + 1 + rng.integers(0, vocab - 1, size=size)) % vocab
+            micro_batches.append((rng.normal(0.0, 2.0, size=(3, longest, vocab)), targets))
+        description = f"{len(micro_batches)} micro-batches of padded sequences, V = {vocab}, padding id {pad}"
+        cases.append(Case(description, (micro_batches, pad, eps)))
+    return cases
+
+
+def _mean_of_means(micro_batches, pad, eps):
+    means = [float(cross_entropy(z, y, label_smoothing=eps, ignore_index=pad)) for z, y in micro_batches]
+    return float(np.mean(means))
+
+
+@register("6.6", solution=accumulated_loss_reference)
+def check_accumulated_loss(answer) -> None:
+    check_function(answer, _micro_batch_cases(), accumulated_loss_reference, mistakes=[
+        ("A mean of the micro-batch means: a micro-batch of short sequences weighs as much as one of long "
+         "ones. Sum the losses and divide by the real tokens of all micro-batches.", _mean_of_means),
+        (mistakes.PADDING_NOT_MASKED, lambda mb, pad, eps: sum(
+            float(cross_entropy(z, y, label_smoothing=eps, reduction="sum")) for z, y in mb
+        ) / sum(y.size for _, y in mb)),
+        (mistakes.PADDING_COUNTED, lambda mb, pad, eps: sum(
+            float(cross_entropy(z, y, label_smoothing=eps, ignore_index=pad, reduction="sum")) for z, y in mb
+        ) / sum(y.size for _, y in mb)),
+    ])
