@@ -11,7 +11,7 @@ CHROMIUM ?= /usr/bin/chromium
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT     ?= 8000
 
-.PHONY: help env book lite test lint unit book-check browser chromium serve pdf execute exercises lab clean bench
+.PHONY: help env book lite test lint unit book-check browser chromium serve pdf execute exercises lab clean bench experiments
 
 help:
 	@echo "make book       build the HTML book into _build/html (creates .venv if needed)"
@@ -23,6 +23,7 @@ help:
 	@echo "make exercises  regenerate the learners' exercise notebooks in notebooks/exercises"
 	@echo "make lab        open the notebooks in JupyterLab"
 	@echo "make bench      time the loss against NumPy and PyTorch; writes benchmarks/results.json"
+	@echo "make experiments  chapters 4-5 over every split and seed; writes notebooks/results/*.json"
 	@echo "make clean      remove _build"
 
 # The environment: rebuilt when the requirements change.
@@ -106,6 +107,15 @@ exercises: $(STAMP)
 # `.venv/bin/python benchmarks/bench_loss.py --sweep` also times block sizes and thread counts.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_loss.py
+
+# The full experiments of chapters 4-5 (not part of `make test`): five splits, ten seeds,
+# every interval, in JOBS worker processes. Measured with JOBS=2 on a shared two-core
+# machine (load about 10): 24 min for calibration, 20 min for distillation. Writes
+# notebooks/results/{calibration,distillation}.json, then re-executes both chapters.
+JOBS ?= 2
+experiments: $(STAMP)
+	$(BIN)/python -m lsbook.experiments.studies --out notebooks/results --jobs $(JOBS)
+	$(MAKE) execute NB="notebooks/04_calibration.ipynb notebooks/05_distillation.ipynb"
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/

@@ -1,4 +1,4 @@
-"""Calibration metrics: ECE by hand, bin edges, temperature scaling, bad input."""
+"""Calibration scores (ECE by hand, bin edges) and temperature scaling, with bad input."""
 
 import matplotlib
 
@@ -9,11 +9,10 @@ import numpy as np
 import pytest
 
 import lsbook
-import lsbook.experiments.calibration
-from lsbook.experiments.calibration import (
+from lsbook.experiments.calibration import fit_temperature
+from lsbook.experiments.scores import (
     accuracy,
     expected_calibration_error,
-    fit_temperature,
     negative_log_likelihood,
     reliability_data,
 )

@@ -5,7 +5,8 @@ import pytest
 
 import lsbook
 from lsbook import check
-from lsbook.experiments.calibration import expected_calibration_error, fit_temperature
+from lsbook.experiments.calibration import fit_temperature
+from lsbook.experiments.scores import expected_calibration_error
 from lsbook.selfstudy import mistakes
 from lsbook.selfstudy.checks import ch04
 
@@ -69,3 +70,25 @@ def test_4_4_reference_passes_and_the_off_by_one_is_named():
     assert check("4.4", lambda epoch, epochs, eps_max: eps_max * (epochs - 1 - epoch) / (epochs - 1))
     assert "epochs - 1" in check("4.4", lambda epoch, epochs, eps_max: eps_max * (1 - epoch / epochs)).message
     assert "decrease" in check("4.4", lambda epoch, epochs, eps_max: eps_max * epoch / (epochs - 1)).message
+
+
+def equal_mass_by_sorting(probs, labels, n_bins=15):
+    """The equal-mass ECE as a learner would write it: sort, cut into equal groups, weight by size."""
+    confidence, correct = probs.max(axis=1), probs.argmax(axis=1) == labels
+    groups = np.array_split(np.argsort(confidence), n_bins)
+    return sum(len(g) * abs(correct[g].mean() - confidence[g].mean()) for g in groups) / len(confidence)
+
+
+def test_4_5_reference_passes_and_typical_mistakes_are_named():
+    assert check("4.5", equal_mass_by_sorting)
+    assert "equal width" in check("4.5", expected_calibration_error).message
+    assert "Sort the predictions by confidence" in check("4.5", ch04._groups_in_data_order).message
+    assert "signed gaps cancel" in check("4.5", ch04._equal_mass_signed).message
+
+
+def test_4_5_cases_separate_every_binning():
+    # Guard: on each case the right answer and every typical mistake give different numbers.
+    for case in ch04._equal_mass_cases():
+        values = [f(*case.args, **case.kwargs) for f in (ch04.ece_equal_mass, expected_calibration_error,
+                                                         ch04._groups_in_data_order, ch04._equal_mass_signed)]
+        assert min(abs(a - b) for i, a in enumerate(values) for b in values[i + 1:]) > 1e-3

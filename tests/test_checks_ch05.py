@@ -61,3 +61,21 @@ def test_5_4_reference_passes_and_mistakes_are_named():
     assert check("5.4", wrong_classes)
     assert check("5.4", ch05._not_renormalised).message.startswith(mistakes.NOT_RENORMALISED)
     assert "not the predicted one" in check("5.4", lambda p, y: wrong_classes(p, p.argmax(axis=1))).message
+
+
+def spearman_by_formula(first, second, labels):
+    """The rank agreement as a learner would write it, row by row with scipy-free ranks."""
+    result = []
+    for a, b, label in zip(np.asarray(first, float), np.asarray(second, float), labels, strict=True):
+        a, b = np.delete(a, label), np.delete(b, label)
+        d = np.argsort(np.argsort(a)) - np.argsort(np.argsort(b))
+        m = a.size
+        result.append(1 - 6 * np.sum(d**2) / (m * (m**2 - 1)))
+    return np.array(result)
+
+
+def test_5_5_reference_passes_and_typical_mistakes_are_named():
+    assert check("5.5", spearman_by_formula)
+    assert "Drop the true class" in check("5.5", ch05._spearman_over_all_classes).message
+    assert "Rank the wrong classes first" in check("5.5", ch05._pearson_of_values).message
+    assert "m = K - 1" in check("5.5", ch05._k_instead_of_k_minus_1).message

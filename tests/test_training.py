@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import lsbook
-import lsbook.experiments.calibration
+import lsbook.experiments.scores
 from lsbook.experiments.training import Classifier, train
 
 
@@ -63,7 +63,7 @@ def test_training_loss_goes_down_and_the_model_learns(toy, hidden):
     assert history.shape == (15,)
     assert history[-1] < 0.5 * before
     assert history[-1] < history[0]
-    assert lsbook.experiments.calibration.accuracy(model.predict_proba(x), y) > 0.9
+    assert lsbook.experiments.scores.accuracy(model.predict_proba(x), y) > 0.9
 
 
 def test_smoothed_training_stops_near_the_smoothed_target(toy):
@@ -196,3 +196,14 @@ def test_on_epoch_end_sees_every_epoch_and_bad_arguments_are_named():
         train(Classifier(3, 2), x, y, epochs=1, weight_decay=-1.0)
     with pytest.raises(TypeError, match="on_epoch_end"):
         train(Classifier(3, 2), x, y, epochs=1, on_epoch_end=3)
+
+
+def test_skipping_the_loss_record_trains_the_same_model(toy):
+    x, y = toy
+    recorded, skipped = Classifier(5, 3, 4, seed=2), Classifier(5, 3, 4, seed=2)
+    history = train(recorded, x, y, label_smoothing=0.1, epochs=3, seed=1)
+    assert history.shape == (3,)
+    assert train(skipped, x, y, label_smoothing=0.1, epochs=3, seed=1, record_loss=False).shape == (0,)
+    assert np.array_equal(recorded.logits(x), skipped.logits(x))
+    with pytest.raises(TypeError, match="record_loss"):
+        train(skipped, x, y, epochs=1, record_loss="no")

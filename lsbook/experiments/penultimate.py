@@ -41,3 +41,43 @@ def project_onto_templates(features: ArrayLike, templates: ArrayLike) -> np.ndar
     if h.ndim != 2 or h.shape[1] != basis.shape[1]:
         raise ValueError(f"features must have shape (N, {basis.shape[1]}), matching the templates, got {h.shape}")
     return (h - np.asarray(templates, dtype=np.float64)[0]) @ basis.T
+
+
+def cluster_tightness(coords: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = None):
+    """How tight the classes' clusters are: spread within a class over distance between classes.
+
+    The spread of a class is the mean distance of its points from their
+    centre (the class mean); the result is the mean spread over classes
+    divided by the mean distance between two class centres. Smaller is
+    tighter; it does not change if all coordinates are scaled together.
+    ``sample_weight`` (N,) or stacked (B, N) weights the points, as the
+    scores of :mod:`lsbook.experiments.scores` do, and then B values come back.
+
+    Examples
+    --------
+    >>> coords = [[0.0, 1.0], [0.0, -1.0], [10.0, 1.0], [10.0, -1.0]]
+    >>> cluster_tightness(coords, [0, 0, 1, 1])  # spread 1, centres 10 apart
+    0.1
+    """
+    x = np.asarray(coords, dtype=np.float64)
+    y = np.asarray(target)
+    if x.ndim != 2 or y.shape != x.shape[:1]:
+        raise ValueError(f"coords must have shape (N, D) and target shape (N,), got {x.shape} and {y.shape}")
+    classes = np.unique(y)
+    if classes.size < 2:
+        raise ValueError("target must hold at least two classes: tightness compares classes")
+    w = np.ones(y.size) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    if w.shape[-1:] != y.shape or w.ndim not in (1, 2) or np.any(w < 0) or not np.all(np.isfinite(w)):
+        raise ValueError(f"sample_weight must be finite, non-negative, of shape ({y.size},) or (B, {y.size})")
+    members = (y[:, None] == classes[None, :]).astype(np.float64)  # (N, C)
+    mass = w @ members  # (..., C)
+    if np.any(mass <= 0):
+        raise ValueError("sample_weight leaves a class without weight: its centre is undefined")
+    centres = np.einsum("...n,nc,nd->...cd", w, members, x) / mass[..., None]  # (..., C, D)
+    own = centres[..., np.searchsorted(classes, y), :]  # (..., N, D): each point's own centre
+    distance = np.linalg.norm(x - own, axis=-1)  # (..., N)
+    spread = ((w * distance) @ members / mass).mean(axis=-1)
+    pairs = [(a, b) for a in range(classes.size) for b in range(a + 1, classes.size)]
+    between = np.mean([np.linalg.norm(centres[..., a, :] - centres[..., b, :], axis=-1) for a, b in pairs], axis=0)
+    result = spread / between
+    return float(result) if np.ndim(result) == 0 else result

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ...core.softmax import softmax
-from ...experiments.calibration import expected_calibration_error, fit_temperature, reliability_data
+from ...experiments.calibration import fit_temperature
+from ...experiments.scores import expected_calibration_error, reliability_data
 from .. import mistakes
 from ..check import register
 from ..compare import Case, check_function, compare
@@ -136,4 +137,57 @@ def check_schedule(answer) -> None:
          lambda epoch, epochs, eps_max: eps_max * (1.0 - epoch / epochs)),
         ("The strength should start at eps_max and decrease, not grow from 0.",
          lambda epoch, epochs, eps_max: eps_max * epoch / (epochs - 1)),
+    ])
+
+
+# Exercise 4.5: the ECE with bins of equal mass ---------------------------------------------------
+
+
+def ece_equal_mass(probs, labels, n_bins=15):
+    """The solution: lsbook's equal-mass ECE."""
+    return expected_calibration_error(probs, labels, n_bins, binning="equal-mass")
+
+
+def _groups_in_data_order(probs, labels, n_bins=15):
+    probs = np.asarray(probs, dtype=float)
+    confidence, correct = probs.max(axis=1), (probs.argmax(axis=1) == labels).astype(float)
+    groups = np.array_split(np.arange(confidence.size), n_bins)
+    return float(sum(abs(np.sum(correct[g] - confidence[g])) for g in groups) / confidence.size)
+
+
+def _equal_mass_signed(probs, labels, n_bins=15):
+    probs = np.asarray(probs, dtype=float)
+    confidence, correct = probs.max(axis=1), (probs.argmax(axis=1) == labels).astype(float)
+    groups = np.array_split(np.argsort(confidence), n_bins)
+    return float(abs(sum(np.sum(correct[g] - confidence[g]) for g in groups)) / confidence.size)
+
+
+def _labels_drawn_from(probs, rng) -> np.ndarray:
+    return (probs.cumsum(axis=1) > rng.random((probs.shape[0], 1))).argmax(axis=1)
+
+
+def _equal_mass_cases() -> list[Case]:
+    # Labels drawn from sharper or flatter versions of the predictions: some bins over-confident,
+    # others under-confident, so that the binning matters (with one sign everywhere it would not).
+    rng = np.random.default_rng(9)
+    logits = rng.normal(0.0, 2.0, (240, 4))  # continuous confidences: no ties to order
+    probs = softmax(logits)
+    mixed = _labels_drawn_from(softmax(np.where(probs.max(axis=1, keepdims=True) > 0.7, 0.5, 2.0) * logits), rng)
+    confident = softmax(rng.normal(0.0, 1.5, (60, 3)) * 2.5)
+    return [
+        Case("240 predictions, 15 bins of 16", (probs, mixed), {"n_bins": 15}),
+        Case("240 predictions, 4 bins of 60", (probs, mixed), {"n_bins": 4}),
+        Case("60 predictions, 6 bins of 10", (confident, _labels_drawn_from(softmax(np.log(confident) / 2), rng)),
+             {"n_bins": 6}),
+    ]
+
+
+@register("4.5", solution=ece_equal_mass)
+def check_equal_mass_ece(answer) -> None:
+    check_function(answer, _equal_mass_cases(), ece_equal_mass, mistakes=[
+        ("Those are bins of equal width; bins of equal mass each hold N / M predictions, cut from the "
+         "predictions sorted by confidence.", expected_calibration_error),
+        ("Sort the predictions by confidence before cutting them into groups: neighbours in the data's "
+         "order are not a bin.", _groups_in_data_order),
+        ("Take the absolute gap in each bin before summing; signed gaps cancel.", _equal_mass_signed),
     ])

@@ -6,7 +6,7 @@ import numpy as np
 
 from ...core.softmax import softmax
 from ...core.targets import optimal_logit_gap
-from ...experiments.distillation import soft_targets, wrong_class_distribution
+from ...experiments.distillation import soft_targets, wrong_class_distribution, wrong_class_rank_agreement
 from ...experiments.penultimate import project_onto_templates
 from .. import mistakes
 from ..check import register
@@ -110,3 +110,54 @@ def check_wrong_classes(answer) -> None:
                        ("Remove the true class (the label), not the predicted one.",
                         lambda p, y: wrong_class_distribution(p, np.asarray(p).argmax(axis=1))),
                    ])
+
+
+# Exercise 5.5: do two models rank the wrong classes alike? ---------------------------------------
+
+
+def _spearman_over_all_classes(first, second, labels):
+    ranks = [np.argsort(np.argsort(np.asarray(z, dtype=float), axis=1), axis=1) for z in (first, second)]
+    k = ranks[0].shape[1]
+    return 1.0 - 6.0 * np.sum((ranks[0] - ranks[1]) ** 2, axis=1) / (k * (k**2 - 1))
+
+
+def _wrong_class_values(z, labels):
+    z = np.asarray(z, dtype=float)
+    keep = np.ones(z.shape, dtype=bool)
+    keep[np.arange(len(labels)), labels] = False
+    return z[keep].reshape(z.shape[0], -1)
+
+
+def _pearson_of_values(first, second, labels):
+    a, b = (_wrong_class_values(z, labels) for z in (first, second))
+    a, b = a - a.mean(axis=1, keepdims=True), b - b.mean(axis=1, keepdims=True)
+    return np.sum(a * b, axis=1) / np.sqrt(np.sum(a * a, axis=1) * np.sum(b * b, axis=1))
+
+
+def _k_instead_of_k_minus_1(first, second, labels):
+    a, b = (np.argsort(np.argsort(_wrong_class_values(z, labels), axis=1), axis=1) for z in (first, second))
+    k = np.shape(first)[1]
+    return 1.0 - 6.0 * np.sum((a - b) ** 2, axis=1) / (k * (k**2 - 1))
+
+
+def _rank_cases() -> list[Case]:
+    rng = np.random.default_rng(10)
+    first = rng.normal(0.0, 2.0, (12, 10))
+    second = first + rng.normal(0.0, 1.5, (12, 10))  # related rankings: agreement well above 0
+    small = np.array([[9.0, 1.0, 2.0, 3.0, 0.5], [0.0, 5.0, 1.0, 2.0, 4.0]])
+    return [
+        Case("12 examples, K = 10, two related models", (first, second, rng.integers(0, 10, 12))),
+        Case("two examples, K = 5", (small, small[:, ::-1].copy(), np.array([0, 1]))),
+    ]
+
+
+@register("5.5", solution=wrong_class_rank_agreement)
+def check_rank_agreement(answer) -> None:
+    check_function(answer, _rank_cases(), wrong_class_rank_agreement, mistakes=[
+        ("Drop the true class before ranking: the agreement is about the K - 1 wrong classes only.",
+         _spearman_over_all_classes),
+        ("Rank the wrong classes first: a correlation of the raw values changes when the logits are "
+         "transformed, a correlation of ranks does not.", _pearson_of_values),
+        ("Each row ranks m = K - 1 wrong classes, so the formula divides by m (m^2 - 1), not K (K^2 - 1).",
+         _k_instead_of_k_minus_1),
+    ])
