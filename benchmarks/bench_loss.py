@@ -75,9 +75,9 @@ TORCH_HINT = "PyTorch is not installed; to compare with it: .venv/bin/pip instal
 EPSILON = 0.1
 SEED = 0
 #: (N, K) and the number of timed repeats at that size.
-SIZES = [((4, 10), 2001), ((256, 10), 1001), ((1024, 1000), 201), ((2048, 32000), 9)]
+SIZES = [((4, 10), 1001), ((256, 10), 501), ((1024, 1000), 101), ((2048, 32000), 5)]
 #: The linear layer of part 2: N tokens, D hidden units, V vocabulary entries.
-LINEAR = {"n": 4096, "d": 256, "v": 32000, "repeats": 5}
+LINEAR = {"n": 4096, "d": 256, "v": 32000, "repeats": 3}
 
 #: Goals for the loss (developers' targets, see README.md; the book shows results, not goals).
 GOALS = {
@@ -192,16 +192,30 @@ def materialised_grad(hidden, projection, labels):
 # Measuring ---------------------------------------------------------------------------------------
 
 
+#: Calls of one method in a row within a round; the round records their median.
+BURST = 3
+
+
 def timings(methods, repeats):
-    """Wall times of every method over ``repeats`` rounds; the methods take turns within each round."""
+    """Wall times of every method over ``repeats`` rounds; the methods take turns within each round.
+
+    Taking turns means a change of machine load hits every method alike. Within a
+    round each method runs :data:`BURST` times in a row and its median is recorded:
+    the first call after another method pays for that method's thread pool still
+    spinning on the two cores (PyTorch's OpenMP workers wait busily for a while
+    after each call), which would otherwise be charged to whoever runs next.
+    """
     for function in methods.values():
         function()  # warm up: first-touch page faults, thread start-up
     times = {name: [] for name in methods}
     for _ in range(repeats):
         for name, function in methods.items():
-            start = time.perf_counter()
-            function()
-            times[name].append(time.perf_counter() - start)
+            burst = []
+            for _ in range(BURST):
+                start = time.perf_counter()
+                function()
+                burst.append(time.perf_counter() - start)
+            times[name].append(statistics.median(burst))
     return times
 
 
@@ -398,13 +412,13 @@ def sweep(threads):
     try:
         for n, k in [(256, 100), (1024, 100), (256, 1000), (1024, 1000), (4096, 1000), (512, 32000)]:
             z, labels = make_inputs(n, k)
-            for block_bytes in (1 << 15, 1 << 16, 1 << 17, 1 << 18, 1 << 19, 1 << 20):
+            for block_bytes in (1 << 16, 1 << 17, 1 << 18, 1 << 19, 1 << 20, 1 << 21):
                 _blocks.BLOCK_BYTES = block_bytes
                 methods = {}
                 for t in sorted({1, threads}):
                     methods[f"threads_{t}"] = lambda t=t, z=z, labels=labels: (
                         lsbook.set_num_threads(t), lsbook.cross_entropy(z, labels, label_smoothing=EPSILON))
-                repeats = max(5, min(101, int(2e7 // z.size)))
+                repeats = max(5, min(101, int(2e7 // z.size) // BURST))
                 times = timings(methods, repeats)
                 row = {"n": n, "k": k, "block_bytes": block_bytes}
                 row.update({name: statistics.median(values) for name, values in times.items()})

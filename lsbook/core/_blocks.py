@@ -26,12 +26,16 @@ import numpy as np
 
 from ._checks import check_integer
 
-#: Bytes of logits handled per block: small enough to stay in cache.
-BLOCK_BYTES = 1 << 18
+#: Bytes of logits handled per block: small enough to stay in a core's cache
+#: (1 MiB of L2 on the machine the benchmark ran on), large enough that each
+#: NumPy call over a block has work to do. Chosen from `make bench --sweep`
+#: (benchmarks/README.md).
+BLOCK_BYTES = 1 << 20
 
 #: Inputs with fewer logits than this stay in the calling thread, where
-#: handing blocks to other threads would cost more than it saves.
-PARALLEL_MIN_LOGITS = 1 << 17
+#: handing blocks to other threads would cost more than it saves (about a
+#: million logits on the benchmark's machine).
+PARALLEL_MIN_LOGITS = 1 << 20
 
 _ENVIRONMENT_VARIABLE = "LSBOOK_NUM_THREADS"
 
