@@ -475,6 +475,17 @@ def test_verdict_names_the_reference_call():
     assert others == "matches F.cross_entropy with label_smoothing=0.1 * K / (K - 1)"
 
 
+def test_the_match_row_names_what_was_compared():
+    # With the others convention meant, PyTorch's own loss does not match, and
+    # a row called "matches PyTorch: no" would read as a contradiction.
+    plain = audit(pytorch_semantics)
+    meant_others = audit(pytorch_semantics, convention="others", num_classes=(2, 3, 4))
+    assert "  matches PyTorch " in str(plain) and "matches what was meant" not in str(plain)
+    assert re.search(r"^  matches what was meant +no$", str(meant_others), re.MULTILINE)
+    assert "matches PyTorch" not in str(meant_others)
+    assert '<th scope="row">matches what was meant</th><td>no</td>' in meant_others._repr_html_()
+
+
 # Held out of the chapter: other implementations, other slips ---------------------------------
 
 

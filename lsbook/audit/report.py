@@ -69,7 +69,11 @@ class AuditReport:
     matches_pytorch : bool
         Whether every probe equals ``F.cross_entropy(logits, target,
         label_smoothing=eps)`` (with the reduction found, the ``ignore_index``
-        given, and for ``convention="others"`` the target meant).
+        given, and for ``convention="others"`` the target meant, which
+        PyTorch reaches with ``eps * K / (K - 1)``). The report's row says
+        "matches PyTorch" for the uniform convention and "matches what was
+        meant" for the others convention, where even PyTorch's own loss
+        with ``label_smoothing=eps`` does not match.
     findings : list of str
         Plain sentences, most serious first, each with the number that shows
         it; empty when the function does what was meant.
@@ -147,8 +151,12 @@ class AuditReport:
             ("reduction", self.reduction or "-"),
             ("padding", self.padding or "not probed"),
             ("stable", "-" if self.stable is None else ("yes" if self.stable else "no")),
-            ("matches PyTorch", "yes" if self.matches_pytorch else "no"),
+            (self._match_label(), "yes" if self.matches_pytorch else "no"),
         ]
+
+    def _match_label(self) -> str:
+        """The last row's name: with the others convention meant, the reference is no plain PyTorch call."""
+        return "matches PyTorch" if self.meant_convention == "uniform" else "matches what was meant"
 
     def _title(self) -> str:
         ks = ", ".join(map(str, self.num_classes))

@@ -20,7 +20,7 @@ from ..wrong_answers import loss_slips
 
 def mean_loss_reference(logits, labels, num_classes, epsilon):
     """The solution: the loss as the format asks for it, a float64 array of shape (1,)."""
-    loss = cross_entropy(np.asarray(logits)[:, :num_classes], np.asarray(labels), label_smoothing=epsilon)
+    loss = cross_entropy(np.asarray(logits), np.asarray(labels), label_smoothing=epsilon)
     return np.array([loss], dtype=np.float64)
 
 
