@@ -187,18 +187,22 @@ NEW_CELL_BELOW = """async () => {
 
 ACTIVE_SOURCE = "() => window.jupyterapp.shell.currentWidget.content.activeCell.model.sharedModel.getSource()"
 
-RUN_ALL_ABOVE = """async () => {
+RUN_ALL_ABOVE = r"""async () => {
     const app = window.jupyterapp;
     const panel = app.shell.currentWidget;
     const notebook = panel.content;
     const above = notebook.widgets.slice(0, notebook.activeCellIndex).filter(c => c.model.type === 'code');
     await app.commands.execute('notebook:run-all-above');
+    // Done when all ran, or when one failed: the cells after a failure never run.
+    const failed = c => c.model.outputs.toJSON().some(o => o.output_type === 'error');
     const done = () => panel.sessionContext.session.kernel.status === 'idle'
-        && above.every(c => c.model.executionCount !== null);
+        && (above.every(c => c.model.executionCount !== null) || above.some(failed));
     while (!done()) await new Promise(r => setTimeout(r, 100));
     return above.map(c => ({
-        source: c.model.sharedModel.getSource().split('\\n')[0],
-        errors: c.model.outputs.toJSON().filter(o => o.output_type === 'error').map(o => o.ename + ': ' + o.evalue),
+        source: c.model.sharedModel.getSource().split('\n')[0],
+        errors: c.model.outputs.toJSON().filter(o => o.output_type === 'error')
+            .map(o => o.ename + ': ' + o.evalue + ' at ' + (o.traceback || []).join('\n')
+                .replace(/\x1b\[[0-9;]*m/g, '').split('\n').filter(l => l.trim()).slice(-4).join(' | ')),
         stderr: c.model.outputs.toJSON().filter(o => o.name === 'stderr').map(o => o.text).join(''),
     }));
 }"""
