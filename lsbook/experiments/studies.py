@@ -424,6 +424,7 @@ STUDENT_COMPARISONS = {
     "shuffled − teacher ε = 0": ("shuffled", "teacher ε = 0.0"),
     "teacher ε = 0.1 − flattened": ("teacher ε = 0.1", "flattened"),
     "flattened − hard labels": ("flattened", "hard labels"),
+    "shuffled − flattened": ("shuffled", "flattened"),
 }
 
 
