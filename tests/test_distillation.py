@@ -6,6 +6,8 @@ import pytest
 import lsbook
 from lsbook.experiments.distillation import (
     best_bias_shift,
+    class_similarity,
+    closest_classes,
     distillation_grad,
     distillation_loss,
     flatten_wrong_classes,
@@ -200,6 +202,30 @@ def test_cluster_tightness_by_hand_and_scale_free():
     assert weighted == pytest.approx(0.5 / np.sqrt(101))
 
 
+def test_class_similarity_averages_the_wrong_class_distributions_of_each_class():
+    probs = np.array([[0.8, 0.1, 0.1], [0.6, 0.4, 0.0], [0.2, 0.6, 0.2], [0.1, 0.1, 0.8]])
+    found = class_similarity(probs, [0, 0, 1, 2])
+    # Class 0: the mean of (0, 1/2, 1/2) and (0, 1, 0); class 1: (1/2, 0, 1/2); class 2: (1/2, 1/2, 0).
+    assert found == pytest.approx(np.array([[0, 0.75, 0.25], [0.5, 0, 0.5], [0.5, 0.5, 0]]))
+    missing = class_similarity(probs[:2], [0, 0])
+    assert np.all(np.isnan(missing[1:])) and missing[0] == pytest.approx([0, 0.75, 0.25])
+
+
+def test_closest_classes_takes_the_class_whose_wrong_mass_is_most_concentrated():
+    similarity = np.array([
+        [0.0, 0.3, 0.3, 0.4],  # 0: its two nearest (3 and one of 1, 2) take 0.7
+        [0.1, 0.0, 0.8, 0.1],  # 1: its two nearest, 2 and then 0 (ties go to the lower class), take 0.9
+        [0.3, 0.3, 0.0, 0.4],
+        [0.4, 0.3, 0.3, 0.0],
+    ])
+    assert closest_classes(similarity, 3) == (0, 1, 2)
+    assert closest_classes(similarity, 2) == (1, 2)
+    # Relabelling the classes relabels the answer.
+    order = np.array([3, 1, 0, 2])
+    assert closest_classes(similarity[np.ix_(order, order)], 2) == tuple(sorted(
+        int(np.flatnonzero(order == c)[0]) for c in (1, 2)))
+
+
 @pytest.mark.parametrize(
     ("call", "error", "match"),
     [
@@ -214,6 +240,10 @@ def test_cluster_tightness_by_hand_and_scale_free():
         (lambda: best_bias_shift(np.zeros((2, 3)), [0, 1], 3, [0.0]), ValueError, "shifted_class"),
         (lambda: best_bias_shift(np.zeros((2, 3)), [0, 1], 1, []), ValueError, "shifts"),
         (lambda: cluster_tightness(np.zeros((3, 2)), [0, 0, 0]), ValueError, "two classes"),
+        (lambda: closest_classes(np.zeros((3, 2))), ValueError, "square"),
+        (lambda: closest_classes(np.full((3, 3), np.nan)), ValueError, "finite"),
+        (lambda: closest_classes(np.zeros((3, 3)), 4), ValueError, "at most the number of classes"),
+        (lambda: closest_classes(np.zeros((3, 3)), 1), ValueError, "size"),
         (lambda: cluster_tightness(np.zeros((3, 2)), [0, 1, 1], sample_weight=[0, 1, 1]), ValueError,
          "without weight"),
     ],

@@ -1,10 +1,18 @@
 """Paired bootstrap intervals: hand-checkable cases, pairing, strata, coverage, bad input."""
 
+from functools import partial
+
 import numpy as np
 import pytest
 
-from lsbook.experiments.intervals import Interval, bootstrap_interval, paired_bootstrap, resample_counts
-from lsbook.experiments.scores import accuracy, brier_score
+from lsbook.experiments.intervals import (
+    Interval,
+    bootstrap_interval,
+    paired_bootstrap,
+    resample_counts,
+    score_interval,
+)
+from lsbook.experiments.scores import accuracy, brier_score, squared_calibration_error
 
 
 def mean_of_first_column(values, target, sample_weight=None):
@@ -28,17 +36,56 @@ def test_percentile_interval_by_hand():
     assert not found.excludes(0.5) and found.excludes(0.0) and found.excludes(0.7)
 
 
-def test_basic_interval_reflects_a_shift_of_the_draws():
-    # Draws 0.5..0.8 lie below the estimate 1.0 (a statistic that resampling pulls down):
-    # the 25% and 75% quantiles are 0.575 and 0.725, so the basic interval is [2 - 0.725, 2 - 0.575].
-    found = bootstrap_interval(1.0, [0.5, 0.6, 0.7, 0.8], confidence=0.5)
-    assert (found.low, found.high) == pytest.approx((1.275, 1.425))
-    percentile = bootstrap_interval(1.0, [0.5, 0.6, 0.7, 0.8], confidence=0.5, method="percentile")
-    assert percentile.excludes(1.0) and not found.excludes(1.275)
+def test_basic_interval_by_hand_around_the_plug_in_value():
+    # Draws 1.1..1.4 scatter around the plug-in value 1.25; their 25% and 75% quantiles are
+    # 1.175 and 1.325, deviations -0.075 and +0.075, so the truth lies in 1.0 -+ 0.075.
+    found = bootstrap_interval(1.0, [1.1, 1.2, 1.3, 1.4], confidence=0.5, method="basic", plugin=1.25)
+    assert (found.low, found.high) == pytest.approx((0.925, 1.075))
+    # Skewed draws: the basic interval reflects the skew, the percentile interval does not.
+    skewed = bootstrap_interval(1.0, [0.9, 1.0, 1.0, 1.4], confidence=0.5, method="basic")
+    assert (skewed.low, skewed.high) == pytest.approx((0.9, 1.025))
     # Draws centred on the estimate: both methods give the same interval.
     centred = [0.8, 0.9, 1.0, 1.1, 1.2]
     basic, percentile = (bootstrap_interval(1.0, centred, method=m) for m in ("basic", "percentile"))
     assert (basic.low, basic.high) == pytest.approx((percentile.low, percentile.high))
+
+
+def test_a_plug_in_value_needs_the_basic_method():
+    with pytest.raises(ValueError, match="plugin"):
+        bootstrap_interval(1.0, [0.9, 1.1], plugin=1.0)
+
+
+def test_score_interval_of_one_method_by_hand():
+    # Two items with values 0 and 1: a resample's mean is 0, 0.5 or 1 with chances 1/4, 1/2, 1/4.
+    found = score_interval(mean_of_first_column, as_predictions([0.0, 1.0]), [0, 0], n_resamples=4000, seed=1)
+    assert found.estimate == pytest.approx(0.5)
+    assert (found.low, found.high) == (0.0, 1.0)
+    narrow = score_interval(mean_of_first_column, as_predictions([0.0, 1.0]), [0, 0], confidence=0.4,
+                            n_resamples=4000, seed=1)
+    assert (narrow.low, narrow.high) == (0.5, 0.5)
+
+
+def test_paired_bootstrap_needs_a_second_method():
+    with pytest.raises(TypeError, match="score_interval"):
+        paired_bootstrap(mean_of_first_column, as_predictions([0.0, 1.0]), None, [0, 0])
+
+
+def test_debiased_interval_covers_zero_for_a_calibrated_model():
+    # Labels drawn from the model's own probabilities: calibrated by construction, so the true
+    # squared calibration error is 0. The plug-in estimate is biased upward and its percentile
+    # interval usually misses 0; the debiased estimate's basic interval around the plug-in covers it.
+    rng = np.random.default_rng(3)
+    hits_debiased = hits_plugin = 0
+    for trial in range(40):
+        probs = rng.dirichlet(np.full(3, 0.7), size=300)
+        target = (probs.cumsum(axis=1) > rng.random((300, 1))).argmax(axis=1)
+        debiased = score_interval(squared_calibration_error, probs, target, n_resamples=200, seed=trial,
+                                  method="basic", plugin=partial(squared_calibration_error, debiased=False))
+        plugin = score_interval(partial(squared_calibration_error, debiased=False), probs, target,
+                                n_resamples=200, seed=trial)
+        hits_debiased += debiased.low <= 0.0 <= debiased.high
+        hits_plugin += plugin.low <= 0.0 <= plugin.high
+    assert hits_debiased >= 32 and hits_plugin <= 8
 
 
 def test_interval_format_uses_minus_signs_and_no_negative_zero():

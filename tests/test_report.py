@@ -8,6 +8,10 @@ from lsbook.experiments.report import Table, interval_cell
 def test_interval_cell_formats_a_stored_triple():
     assert interval_cell([0.0123, -0.002, 0.0261]) == "+0.012 [\u22120.002, 0.026]"
     assert interval_cell([1.5, 1.25, 1.75], digits=1) == "+1.5 [1.2, 1.8]"
+    assert interval_cell([-0.0456, None, None]) == "\u22120.046"
+    assert interval_cell([-0.0001, None, None]) == "+0.000"
+    with pytest.raises(ValueError, match="both ends"):
+        interval_cell([0.1, None, 0.2])
     with pytest.raises(ValueError, match="estimate, low, high"):
         interval_cell([0.1, 0.2])
 

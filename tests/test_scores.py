@@ -1,4 +1,4 @@
-"""Scores of chapter 4: Brier, NLL, accuracy, both ECE binnings, weights, bad input."""
+"""Scores of chapter 4: Brier, NLL, accuracy, both ECE binnings, the debiased squared error, weights, bad input."""
 
 import numpy as np
 import pytest
@@ -10,6 +10,7 @@ from lsbook.experiments.scores import (
     fraction_above,
     negative_log_likelihood,
     reliability_data,
+    squared_calibration_error,
 )
 
 # Four binary predictions: confidences 0.6, 0.7, 0.8, 0.9; the one at 0.7 is wrong.
@@ -99,6 +100,41 @@ def test_fraction_above():
     assert fraction_above(probs, 0.5) == 1.0
 
 
+def test_squared_calibration_error_by_hand():
+    # One bin of all four predictions: accuracy 3/4, mean confidence 0.75, gap 0.
+    assert squared_calibration_error(PROBS, LABELS, n_bins=1, debiased=False) == pytest.approx(0.0)
+    # Debiased: minus the estimated variance of the bin's accuracy, (3/4)(1/4) / (4 - 1).
+    assert squared_calibration_error(PROBS, LABELS, n_bins=1) == pytest.approx(-0.0625)
+    # Two equal-mass bins {0.6, 0.7} and {0.8, 0.9}: accuracies 1/2 and 1, confidences 0.65 and 0.85.
+    plug_in = 0.5 * (0.5 - 0.65) ** 2 + 0.5 * (1.0 - 0.85) ** 2
+    assert squared_calibration_error(PROBS, LABELS, n_bins=2, debiased=False) == pytest.approx(plug_in)
+    # Variance estimates (1/2)(1/2)/1 and 0, weighted by the bins' shares.
+    assert squared_calibration_error(PROBS, LABELS, n_bins=2) == pytest.approx(plug_in - 0.5 * 0.25)
+
+
+def test_debiasing_removes_the_bias_for_a_calibrated_model():
+    # Labels drawn from the model's own probabilities: the true squared error is 0.
+    rng = np.random.default_rng(0)
+    probs = rng.dirichlet(np.full(4, 0.5), size=400)
+    plug_in, debiased = [], []
+    for _ in range(300):
+        target = (probs.cumsum(axis=1) > rng.random((400, 1))).argmax(axis=1)
+        plug_in.append(squared_calibration_error(probs, target, debiased=False))
+        debiased.append(squared_calibration_error(probs, target))
+    standard_error = np.std(debiased) / np.sqrt(len(debiased))
+    assert abs(np.mean(debiased)) < 3 * standard_error
+    assert np.mean(plug_in) > np.mean(debiased) + 20 * standard_error
+
+
+def test_stacked_weights_give_the_squared_error_of_each_resample():
+    weights = np.array([[1, 1, 1, 1], [2, 0, 1, 1]])
+    stacked = squared_calibration_error(PROBS, LABELS, n_bins=2, sample_weight=weights)
+    one_by_one = [squared_calibration_error(PROBS, LABELS, n_bins=2, sample_weight=w) for w in weights]
+    assert stacked == pytest.approx(one_by_one)
+    repeated = squared_calibration_error(PROBS[[0, 0, 2, 3]], LABELS[[0, 0, 2, 3]], n_bins=2)
+    assert stacked[1] == pytest.approx(repeated)
+
+
 @pytest.mark.parametrize(
     ("call", "error", "match"),
     [
@@ -111,6 +147,8 @@ def test_fraction_above():
         (lambda: accuracy(PROBS, LABELS, sample_weight=[True] * 4), TypeError, "sample_weight"),
         (lambda: negative_log_likelihood(np.zeros(3), 0), ValueError, "logits must have shape"),
         (lambda: fraction_above(PROBS, 1.5), ValueError, "threshold"),
+        (lambda: squared_calibration_error(PROBS, LABELS, debiased=1), TypeError, "debiased"),
+        (lambda: squared_calibration_error(PROBS, LABELS, n_bins=0), ValueError, "n_bins"),
         (lambda: fraction_above(PROBS[:, 0], 0.5), ValueError, "probs must have shape"),
     ],
 )

@@ -63,6 +63,53 @@ def wrong_class_distribution(probs: ArrayLike, target: ArrayLike) -> np.ndarray:
     return wrong / mass
 
 
+def class_similarity(probs: ArrayLike, target: ArrayLike) -> np.ndarray:
+    """Where each class's wrong mass goes: row c is the mean wrong-class distribution of the class-c examples (K, K).
+
+    Its diagonal is 0; a class with no examples gets a row of ``nan``.
+
+    Examples
+    --------
+    >>> class_similarity([[0.8, 0.15, 0.05], [0.1, 0.6, 0.3], [0.2, 0.2, 0.6]], [0, 1, 2]).round(2)
+    array([[0.  , 0.75, 0.25],
+           [0.25, 0.  , 0.75],
+           [0.5 , 0.5 , 0.  ]])
+    """
+    p, y = _probs_and_target(probs, target)
+    wrong = wrong_class_distribution(p, y)
+    k = p.shape[1]
+    with np.errstate(invalid="ignore"):
+        return np.stack([wrong[y == c].mean(axis=0) if np.any(y == c) else np.full(k, np.nan) for c in range(k)])
+
+
+def closest_classes(similarity: ArrayLike, size: int = 3) -> tuple[int, ...]:
+    """The class whose wrong mass goes most to ``size - 1`` others, with those others, in increasing order.
+
+    ``similarity`` is a matrix from :func:`class_similarity` (possibly averaged
+    over models). For each class c the share of its wrong mass on its
+    ``size - 1`` nearest classes is summed; the class with the largest share
+    and its nearest classes are returned: the group of classes a model most
+    clearly sees as alike. Used in chapter 5, section "Clusters in the
+    penultimate layer", to choose the classes of the picture from the data.
+
+    Examples
+    --------
+    >>> closest_classes([[0, 0.5, 0.3, 0.2], [0.9, 0, 0.05, 0.05], [0.4, 0.3, 0, 0.3], [0.3, 0.3, 0.4, 0]])
+    (0, 1, 2)
+    """
+    sim = np.asarray(similarity, dtype=np.float64)
+    if sim.ndim != 2 or sim.shape[0] != sim.shape[1] or not np.all(np.isfinite(sim)):
+        raise ValueError(f"similarity must be a finite square matrix (K, K), got shape {sim.shape}")
+    size = check_integer(size, "size", minimum=2)
+    if size > sim.shape[0]:
+        raise ValueError(f"size must be at most the number of classes, {sim.shape[0]}; got {size}")
+    others = np.where(np.eye(sim.shape[0], dtype=bool), -np.inf, sim)
+    nearest = np.argsort(-others, axis=1, kind="stable")[:, : size - 1]
+    share = np.take_along_axis(sim, nearest, axis=1).sum(axis=1)
+    centre = int(np.argmax(share))
+    return tuple(sorted([centre, *(int(c) for c in nearest[centre])]))
+
+
 def normalised_entropy(distribution: ArrayLike, num_outcomes: int | None = None) -> np.ndarray:
     """Entropy of each row divided by ``log(num_outcomes)``: 1 means uniform.
 

@@ -19,18 +19,27 @@ _NUMBER = r"[+\u2212-]?\d+(?:\.\d+)?"
 _INTERVAL = re.compile(rf"(?P<estimate>{_NUMBER}) (?P<interval>\[{_NUMBER}, {_NUMBER}\])")
 
 
-def interval_cell(values: Sequence[float], digits: int = 3) -> str:
+def interval_cell(values: Sequence[float | None], digits: int = 3) -> str:
     """``estimate [low, high]`` from a stored ``[estimate, low, high]`` triple.
+
+    A triple ``[estimate, None, None]`` (a score stored without an interval,
+    such as a difference of binned ECEs) gives the signed estimate alone.
 
     Examples
     --------
     >>> interval_cell([0.0123, -0.002, 0.0261])
     '+0.012 [−0.002, 0.026]'
+    >>> interval_cell([-0.0456, None, None])
+    '−0.046'
     """
     if len(values) != 3:
         raise ValueError(f"values must be [estimate, low, high], got {values!r}")
-    estimate, low, high = (float(v) for v in values)
-    return Interval(estimate, low, high).format(digits)
+    estimate, low, high = values
+    if low is None and high is None:
+        return Interval(float(estimate), 0.0, 0.0).format(digits).split(" [")[0]
+    if low is None or high is None:
+        raise ValueError(f"values must give both ends of the interval or neither, got {values!r}")
+    return Interval(float(estimate), float(low), float(high)).format(digits)
 
 
 class Table:

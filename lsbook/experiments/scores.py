@@ -13,6 +13,13 @@ weighted by their share of the examples. Bins of equal width,
 (each holding about n / M predictions) do not leave most bins nearly empty
 when most confidences sit near 1.
 
+The binned ECE is biased upward: a bin's observed accuracy scatters around
+its true accuracy, and the absolute value of a scattered gap is larger on
+average than the true gap, most of all when the gap is small and the bin
+holds few predictions. :func:`squared_calibration_error` averages squared
+gaps instead, for which the bias has an exact correction (Kumar et al.,
+2019; chapter 4, section "How sure can we be?").
+
 Every score accepts ``sample_weight``: one weight per example (N,), or a
 stack of weight vectors (B, N) to score B resamples of the test set at once
 (see :mod:`lsbook.experiments.intervals`). A weight of 2 counts an example
@@ -209,6 +216,33 @@ def reliability_data(
     return ReliabilityData(edges, counts, mean_confidence, mean_accuracy)
 
 
+def _bin_sums(bins: np.ndarray, w: np.ndarray, values: tuple[np.ndarray, ...], n_bins: int) -> list[np.ndarray]:
+    """Per-bin weighted sums (..., M) of each of ``values`` (N,), for bins (N,) or (B, N)."""
+    if bins.ndim == 1:  # the same bins for every weight vector: one product sums them all
+        members = np.eye(n_bins)[bins]  # (N, M)
+        return [w @ (members * v[:, None]) for v in values]
+    return [np.stack([np.sum(w * v * (bins == m), axis=-1) for m in range(n_bins)], axis=-1) for v in values]
+
+
+def _binned_sums(probs, target, n_bins, binning, sample_weight):
+    """Per-bin total weight, weighted hits and weighted confidence (..., M), and the total weight (...)."""
+    n_bins = _check_bins(n_bins)
+    check_choice(binning, BINNINGS, "binning")
+    confidence, correct = _confidence_and_correct(probs, target)
+    weights = _weights(sample_weight, confidence.size)
+    w = np.ones(confidence.size) if weights is None else weights
+    if binning == "equal-width":
+        bins = _equal_width_bins(confidence, n_bins)
+    else:
+        bins = _equal_mass_bins(confidence, n_bins, weights)
+    count, hits, confident = _bin_sums(bins, w, (np.ones(confidence.size), correct, confidence), n_bins)
+    return count, hits, confident, w.sum(axis=-1)
+
+
+def _as_result(value):
+    return float(value) if np.ndim(value) == 0 else value
+
+
 def expected_calibration_error(
     probs: ArrayLike,
     target: ArrayLike,
@@ -231,25 +265,57 @@ def expected_calibration_error(
     >>> round(expected_calibration_error(probs, [0, 1], n_bins=10), 4)  # (|1 - 0.9| + |0 - 0.8|) / 2
     0.45
     """
-    n_bins = _check_bins(n_bins)
-    check_choice(binning, BINNINGS, "binning")
-    confidence, correct = _confidence_and_correct(probs, target)
-    weights = _weights(sample_weight, confidence.size)
-    w = np.ones(confidence.size) if weights is None else weights
-    if binning == "equal-width":
-        bins = _equal_width_bins(confidence, n_bins)
-    else:
-        bins = _equal_mass_bins(confidence, n_bins, weights)
-    gap = correct - confidence
-    if bins.ndim == 1:  # the same bins for every weight vector: one product sums them all
-        per_bin = w @ (np.eye(n_bins)[bins] * gap[:, None])  # (..., M)
-        total = np.abs(per_bin).sum(axis=-1)
-    else:
-        total = np.zeros(w.shape[:-1])
-        for m in range(n_bins):
-            total += np.abs(np.sum(w * gap * (bins == m), axis=-1))
-    result = total / w.sum(axis=-1)
-    return float(result) if np.ndim(result) == 0 else result
+    count, hits, confident, total = _binned_sums(probs, target, n_bins, binning, sample_weight)
+    return _as_result(np.abs(hits - confident).sum(axis=-1) / total)
+
+
+def squared_calibration_error(
+    probs: ArrayLike,
+    target: ArrayLike,
+    n_bins: int = 15,
+    *,
+    binning: str = "equal-mass",
+    debiased: bool = True,
+    sample_weight: ArrayLike | None = None,
+):
+    """Mean squared gap between accuracy and confidence over M bins, debiased by default.
+
+    The plug-in value is ``sum_m |B_m| / n * (acc(B_m) - conf(B_m))**2``.
+    It is biased upward: ``acc(B_m)`` is a mean of ``|B_m|`` outcomes, and
+    its sampling variance adds to the squared gap on average. The debiased
+    estimate of Kumar et al. (2019) subtracts an unbiased estimate of that
+    variance from each bin, ``acc (1 - acc) / (|B_m| - 1)`` (as
+    ``unbiased_square_ce`` in ``calibration/utils.py`` of
+    p-lambda/verified_calibration does). A bin of fewer than two examples
+    has no variance estimate and counts as 0, as there. The debiased value
+    can be slightly negative for a well-calibrated model.
+
+    Unlike the absolute gap of the ECE, the squared gap has an unbiased
+    estimate: its expectation is a polynomial in the bin's true accuracy,
+    and no estimate of ``|acc - conf|`` can have an expectation that is not
+    one. Weights count examples (a weight of 2 is an example drawn twice),
+    so ``|B_m|`` is a bin's total weight; stacked weights (B, N) give B
+    values, with equal-mass bins cut anew for each.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> coin = np.full((4, 2), 0.5)  # confidence 0.5, right on two of four: one bin, gap 0
+    >>> squared_calibration_error(coin, [0, 0, 1, 1], n_bins=1, debiased=False)
+    0.0
+    >>> round(squared_calibration_error(coin, [0, 0, 1, 1], n_bins=1), 4)  # 0 - (1/2)(1/2) / 3
+    -0.0833
+    """
+    if not isinstance(debiased, (bool, np.bool_)):
+        raise TypeError(f"debiased must be True or False, got {debiased!r}")
+    count, hits, confident, total = _binned_sums(probs, target, n_bins, binning, sample_weight)
+    size = np.where(count > 0, count, 1.0)
+    accuracy_ = hits / size
+    squared = count * (accuracy_ - confident / size) ** 2
+    if debiased:
+        variance = accuracy_ * (1.0 - accuracy_) / np.where(count > 1, count - 1.0, 1.0)
+        squared = np.where(count >= 2, squared - count * variance, 0.0)
+    return _as_result(squared.sum(axis=-1) / total)
 
 
 def fraction_above(probs: ArrayLike, threshold: float) -> float:

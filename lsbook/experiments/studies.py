@@ -31,6 +31,8 @@ from .calibration import fit_temperature
 from .data import DigitsSplit, labelled_subset, load_digits_split, omit_class, symmetric_label_noise
 from .distillation import (
     best_bias_shift,
+    class_similarity,
+    closest_classes,
     flatten_wrong_classes,
     normalised_entropy,
     shuffle_wrong_classes,
@@ -38,9 +40,16 @@ from .distillation import (
     wrong_class_distribution,
     wrong_class_rank_agreement,
 )
-from .intervals import Interval, paired_bootstrap
+from .intervals import Interval, paired_bootstrap, score_interval
 from .penultimate import cluster_tightness, project_onto_templates
-from .scores import accuracy, brier_score, expected_calibration_error, fraction_above, negative_log_likelihood
+from .scores import (
+    accuracy,
+    brier_score,
+    expected_calibration_error,
+    fraction_above,
+    negative_log_likelihood,
+    squared_calibration_error,
+)
 from .training import Classifier, train
 
 NUM_CLASSES = 10
@@ -77,17 +86,32 @@ REGIMES = {
 }
 
 
-def _ece_equal_mass(probs, target, sample_weight=None):
-    return expected_calibration_error(probs, target, binning="equal-mass", sample_weight=sample_weight)
+def _probability_score(score: Callable, **options) -> Callable:
+    """A score of probabilities as a score of logits: ``f(z, y, sample_weight=None)``."""
+    def of_logits(z, y, sample_weight=None):
+        return score(softmax(z), y, sample_weight=sample_weight, **options)
+    return of_logits
 
 
 #: The scores of chapter 4, each a function of logits, labels and optional weights.
 METRICS: dict[str, Callable] = {
-    "accuracy": lambda z, y, sample_weight=None: accuracy(softmax(z), y, sample_weight=sample_weight),
+    "accuracy": _probability_score(accuracy),
     "NLL": negative_log_likelihood,
-    "Brier": lambda z, y, sample_weight=None: brier_score(softmax(z), y, sample_weight=sample_weight),
-    "ECE": lambda z, y, sample_weight=None: expected_calibration_error(softmax(z), y, sample_weight=sample_weight),
-    "ECE equal-mass": lambda z, y, sample_weight=None: _ece_equal_mass(softmax(z), y, sample_weight=sample_weight),
+    "Brier": _probability_score(brier_score),
+    "ECE": _probability_score(expected_calibration_error),
+    "debiased CE²": _probability_score(squared_calibration_error),
+}
+
+#: How each score's interval is made (chapter 4, section "How sure can we be?"). The means
+#: take the central 95% of the resamples. The debiased squared calibration error takes the
+#: basic interval around its plug-in value (Kumar et al., 2019). The literature's ECE is
+#: biased by an amount that differs from model to model, and gets no interval.
+INTERVALS: dict[str, dict | None] = {
+    "accuracy": {"method": "percentile"},
+    "NLL": {"method": "percentile"},
+    "Brier": {"method": "percentile"},
+    "ECE": None,
+    "debiased CE²": {"method": "basic", "plugin": _probability_score(squared_calibration_error, debiased=False)},
 }
 
 
@@ -113,29 +137,55 @@ def score_logits(logits: np.ndarray, target: np.ndarray) -> dict[str, float]:
 
 
 def _calibration_task(task) -> dict:
+    """Train one network; keep its validation and test logits and its fitted temperature."""
     regime_name, fold, seed, eps = task
     data = load_digits_split(fold=fold)
     model = train_network(data, REGIMES[regime_name], eps, seed, fold)
-    test_logits = model.logits(data.x_test)
-    temperature = fit_temperature(model.logits(data.x_val), data.y_val)
-    bound = 1.0 - eps + eps / NUM_CLASSES
+    val_logits = model.logits(data.x_val)
     return {
         "regime": regime_name,
         "fold": fold,
         "seed": seed,
         "eps": eps,
-        "T": temperature,
-        "before": score_logits(test_logits, data.y_test),
-        "after": score_logits(test_logits / temperature, data.y_test),
-        "confidence": float(softmax(test_logits).max(axis=1).mean()),
-        "above_bound": fraction_above(softmax(test_logits), bound) if eps > 0 else None,
-        "test_logits": test_logits,
+        "T": fit_temperature(val_logits, data.y_val),
+        "val_logits": val_logits,
+        "test_logits": model.logits(data.x_test),
     }
 
 
-def _interval(metric, first, second, target, seed: int) -> list[float]:
-    found: Interval = paired_bootstrap(metric, first, second, target, n_resamples=N_RESAMPLES, seed=seed)
+def _scored(record: dict, y_test: np.ndarray) -> dict:
+    """A trained network's record with its scores before and after scaling, computed from its logits."""
+    z, eps = record["test_logits"], record["eps"]
+    bound = 1.0 - eps + eps / NUM_CLASSES
+    return record | {
+        "before": score_logits(z, y_test),
+        "after": score_logits(z / record["T"], y_test),
+        "confidence": float(softmax(z).max(axis=1).mean()),
+        "above_bound": fraction_above(softmax(z), bound) if eps > 0 else None,
+    }
+
+
+def _triple(found: Interval) -> list[float]:
     return [round(found.estimate, 6), round(found.low, 6), round(found.high, 6)]
+
+
+def _interval(metric, first, second, target, seed: int, **options) -> list[float]:
+    """``[estimate, low, high]`` of a paired difference (percentile interval unless ``options`` say otherwise)."""
+    return _triple(paired_bootstrap(metric, first, second, target, n_resamples=N_RESAMPLES, seed=seed, **options))
+
+
+def _level(metric, predictions, target, seed: int) -> list[float]:
+    """``[estimate, low, high]`` of one method's score (percentile interval)."""
+    return _triple(score_interval(metric, predictions, target, n_resamples=N_RESAMPLES, seed=seed))
+
+
+def _score_difference(name: str, first, second, targets, seed: int) -> list[float]:
+    """A chapter 4 score's difference with its interval; the plain ECE's difference alone, ``[d, None, None]``."""
+    options = INTERVALS[name]
+    if options is None:
+        estimate = paired_bootstrap(METRICS[name], first, second, targets, n_resamples=2, seed=seed).estimate
+        return [round(estimate, 6), None, None]
+    return _interval(METRICS[name], first, second, targets, seed, **options)
 
 
 def _regime_summary(records: list[dict], folds, seeds, epsilons) -> dict:
@@ -161,17 +211,32 @@ def _regime_summary(records: list[dict], folds, seeds, epsilons) -> dict:
             "before": {m: float(np.mean([r["before"][m] for r in chosen])) for m in METRICS},
             "after": {m: float(np.mean([r["after"][m] for r in chosen])) for m in METRICS},
         }
-    differences = {}
+    differences, scaling = {}, {}
     base_before, base_after = stacked(0.0, False), stacked(0.0, True)
-    for i, eps in enumerate(e for e in epsilons if e != 0.0):
+    for i, eps in enumerate(epsilons):
         before, after = stacked(eps, False), stacked(eps, True)
+        # What temperature scaling changes: each network after scaling minus itself before.
+        scaling[str(eps)] = {m: _score_difference(m, after, before, targets, seed=100 + i) for m in METRICS}
+        if eps == 0.0:
+            continue
         differences[str(eps)] = {
-            "before": {m: _interval(METRICS[m], before, base_before, targets, seed=i) for m in METRICS},
-            "after": {m: _interval(METRICS[m], after, base_after, targets, seed=i) for m in METRICS},
+            "before": {m: _score_difference(m, before, base_before, targets, seed=i) for m in METRICS},
+            "after": {m: _score_difference(m, after, base_after, targets, seed=i) for m in METRICS},
             # Smoothing alone against temperature scaling alone.
-            "smoothing_vs_scaling": {m: _interval(METRICS[m], before, base_after, targets, seed=i) for m in METRICS},
+            "smoothing_vs_scaling": {m: _score_difference(m, before, base_after, targets, seed=i) for m in METRICS},
         }
-    return {"summary": summary, "differences": differences}
+    return {"summary": summary, "differences": differences, "scaling": scaling}
+
+
+def calibration_tasks(regimes: Sequence[str], folds: Sequence[int], seeds: Sequence[int],
+                      epsilons: Sequence[float] | None = None) -> list[tuple]:
+    """The networks of chapter 4's experiment, one ``(regime, fold, seed, eps)`` each."""
+    return [
+        (name, fold, seed, eps)
+        for name in regimes
+        for eps in (REGIMES[name].epsilons if epsilons is None else epsilons)
+        for fold, seed in itertools.product(folds, seeds)
+    ]
 
 
 def calibration_study(
@@ -187,13 +252,9 @@ def calibration_study(
 
     ``epsilons`` defaults to each regime's own list.
     """
-    tasks = [
-        (name, fold, seed, eps)
-        for name in regimes
-        for eps in (REGIMES[name].epsilons if epsilons is None else epsilons)
-        for fold, seed in itertools.product(folds, seeds)
-    ]
-    records = _run(_calibration_task, tasks, jobs, cache)
+    tasks = calibration_tasks(regimes, folds, seeds, epsilons)
+    targets = {fold: load_digits_split(fold=fold).y_test for fold in folds}
+    records = [_scored(r, targets[r["fold"]]) for r in _run(_calibration_task, tasks, jobs, cache)]
     results = {"settings": {"folds": list(folds), "seeds": list(seeds), "n_resamples": N_RESAMPLES,
                             "confidence": 0.95}, "regimes": {}}
     for name in regimes:
@@ -213,11 +274,15 @@ def calibration_study(
 
 TEACHER_HIDDEN, STUDENT_HIDDEN = 64, 16
 TEACHER_EPSILONS = (0.0, 0.1)
-TEMPERATURES = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
+#: Wide enough that a choice at either end is a warning, not a habit: chapter 4 fits
+#: temperatures of about 0.4 to the smoothed networks and about 1.2 to the unsmoothed ones.
+TEMPERATURES = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0)
 ALPHA = 0.9
 OMITTED = 3
 BIAS_SHIFTS = tuple(np.round(np.arange(0.0, 15.01, 0.25), 2))
-TEMPLATE_CLASSES = (3, 5, 8)
+#: The picture's three classes are chosen from the data: the unsmoothed teachers of the
+#: first split, first two seeds (the chapter's live teachers), on validation images.
+TEMPLATE_SEEDS = 2
 #: The sources of soft targets: two teachers, and two controls made from the unsmoothed one.
 SOFT_TEACHERS = ("teacher ε = 0.0", "teacher ε = 0.1", "flattened", "shuffled")
 #: The two transfer sets: every training image (30 epochs), or ten labelled images per class (150 epochs).
@@ -227,6 +292,22 @@ TRANSFER_SETS = {"full": (None, 30), "scarce": (10, 150)}
 def train_teacher(data: DigitsSplit, label_smoothing: float, seed: int) -> Classifier:
     """A teacher of chapter 5: a network of chapter 4's clean regime."""
     return train_network(data, REGIMES["clean"], label_smoothing, seed, fold=0)
+
+
+def choose_template_classes(fold: int, seeds: Sequence[int]) -> tuple[int, ...]:
+    """The three classes of chapter 5's penultimate picture, chosen from the data.
+
+    :func:`~lsbook.experiments.distillation.closest_classes` of the unsmoothed
+    teachers' class similarity on the validation images of split ``fold``,
+    averaged over ``seeds``: the digit whose wrong mass goes most to two
+    others, and those two.
+    """
+    data = load_digits_split(fold=fold)
+    similarity = np.mean(
+        [class_similarity(softmax(train_teacher(data, 0.0, seed).logits(data.x_val)), data.y_val) for seed in seeds],
+        axis=0,
+    )
+    return closest_classes(similarity, 3)
 
 
 def train_student(
@@ -283,15 +364,15 @@ def _all_students(data: DigitsSplit, teachers: dict, rows: np.ndarray, seed: int
 
 
 def _distillation_task(task) -> dict:
-    fold, seed = task
+    fold, seed, classes = task
     data = load_digits_split(fold=fold)
     teachers = {eps: train_teacher(data, eps, seed) for eps in TEACHER_EPSILONS}
     out: dict = {"fold": fold, "seed": seed, "teachers": {}, "omitted": {}}
     for eps, teacher in teachers.items():
         out["teachers"][eps] = _predictions(teacher, data) | {
             "train": teacher.logits(data.x_train),
-            "coords_train": _template_coordinates(teacher, data.x_train, data.y_train),
-            "coords_test": _template_coordinates(teacher, data.x_test, data.y_test),
+            "coords_train": _template_coordinates(teacher, data.x_train, data.y_train, classes),
+            "coords_test": _template_coordinates(teacher, data.x_test, data.y_test, classes),
         }
     for name, (per_class, epochs) in TRANSFER_SETS.items():
         if per_class is None:
@@ -308,14 +389,14 @@ def _distillation_task(task) -> dict:
     return out
 
 
-def _template_coordinates(model: Classifier, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    chosen = np.isin(y, TEMPLATE_CLASSES)
-    return project_onto_templates(model.features(x[chosen]), model.templates[list(TEMPLATE_CLASSES)])
+def _template_coordinates(model: Classifier, x: np.ndarray, y: np.ndarray, classes: Sequence[int]) -> np.ndarray:
+    chosen = np.isin(y, classes)
+    return project_onto_templates(model.features(x[chosen]), model.templates[list(classes)])
 
 
 def _shifted(logits: np.ndarray, shift: float) -> np.ndarray:
     moved = logits.copy()
-    moved[:, OMITTED] += shift
+    moved[..., OMITTED] += shift
     return moved
 
 
@@ -328,6 +409,11 @@ def _mean_accuracy_of(stacks, targets) -> float:
     return float(np.mean([accuracy(softmax(z), y) for zs, y in zip(stacks, targets, strict=True) for z in zs]))
 
 
+def _lowest_best(values: dict) -> float:
+    """The key with the largest value; ties go to the smallest key (the lowest temperature)."""
+    return max(values, key=lambda key: (values[key], -key))
+
+
 #: The comparisons chapter 5 reports, each "first − second".
 STUDENT_COMPARISONS = {
     "teacher ε = 0.1 − teacher ε = 0": ("teacher ε = 0.1", "teacher ε = 0.0"),
@@ -337,11 +423,13 @@ STUDENT_COMPARISONS = {
     "flattened − teacher ε = 0": ("flattened", "teacher ε = 0.0"),
     "shuffled − teacher ε = 0": ("shuffled", "teacher ε = 0.0"),
     "teacher ε = 0.1 − flattened": ("teacher ε = 0.1", "flattened"),
+    "flattened − hard labels": ("flattened", "hard labels"),
+    "shuffled − flattened": ("shuffled", "flattened"),
 }
 
 
 def _students_summary(runs, data, folds, transfer: str) -> dict:
-    """Chosen temperatures, mean test accuracies and paired intervals for one transfer set."""
+    """Chosen temperatures, test accuracies and paired intervals for one transfer set."""
     grouped = _by_fold(runs, folds)
     targets = [data[f].y_test for f in folds]
 
@@ -349,16 +437,15 @@ def _students_summary(runs, data, folds, transfer: str) -> dict:
         return [np.stack([r[transfer][name][part] for r in grouped[f]]) for f in folds]
 
     # The temperature of each source and split: the best validation accuracy of
-    # its students, averaged over seeds; ties go to the lower T.
+    # its students on that split, averaged over seeds; ties go to the lower T.
     chosen = {}
     for name in SOFT_TEACHERS:
         for f in folds:
-            val = {
+            chosen[name, f] = _lowest_best({
                 T: np.mean([accuracy(softmax(r[transfer][f"{name}, T = {T:g}"]["val"]), data[f].y_val)
                             for r in grouped[f]])
                 for T in TEMPERATURES
-            }
-            chosen[name, f] = max(TEMPERATURES, key=lambda T, v=val: (v[T], -T))
+            })
     students = {"hard labels": stack("hard labels"), "hard labels, ε = 0.1": stack("hard labels, ε = 0.1")}
     for name in SOFT_TEACHERS:
         students[name] = [np.stack([r[transfer][f"{name}, T = {chosen[name, f]:g}"]["test"] for r in grouped[f]])
@@ -370,10 +457,12 @@ def _students_summary(runs, data, folds, transfer: str) -> dict:
             label: _interval(METRICS["accuracy"], students[a], students[b], targets, seed=i)
             for i, (label, (a, b)) in enumerate(STUDENT_COMPARISONS.items())
         },
+        # Every source at every temperature, with an interval over test images and seeds.
         "accuracy_by_T": {
-            f"{name}, T = {T:g}": _mean_accuracy_of(stack(f"{name}, T = {T:g}"), targets)
-            for name in SOFT_TEACHERS for T in TEMPERATURES
+            f"{name}, T = {T:g}": _level(METRICS["accuracy"], stack(f"{name}, T = {T:g}"), targets, seed=i)
+            for i, (name, T) in enumerate(itertools.product(SOFT_TEACHERS, TEMPERATURES))
         },
+        "hard_labels": _level(METRICS["accuracy"], students["hard labels"], targets, seed=0),
     }
 
 
@@ -381,22 +470,24 @@ def distillation_study(
     *, folds: Sequence[int] = FOLDS, seeds: Sequence[int] = SEEDS, jobs: int = 1, cache: Path | None = None
 ) -> dict:
     """Chapter 5's experiment: teachers, students, controls, the omitted-class test, erasure measures."""
-    folds = list(folds)
-    runs = _run(_distillation_task, list(itertools.product(folds, seeds)), jobs, cache)
+    folds, seeds = list(folds), list(seeds)
+    classes = choose_template_classes(folds[0], seeds[:TEMPLATE_SEEDS])
+    runs = _run(_distillation_task, [(f, s, classes) for f, s in itertools.product(folds, seeds)], jobs, cache)
     data = {fold: load_digits_split(fold=fold) for fold in folds}
     targets = [data[f].y_test for f in folds]
     grouped = _by_fold(runs, folds)
     teacher_test = {eps: [np.stack([r["teachers"][eps]["test"] for r in grouped[f]]) for f in folds]
                     for eps in TEACHER_EPSILONS}
     return {
-        "settings": {"folds": folds, "seeds": list(seeds), "temperatures": list(TEMPERATURES), "alpha": ALPHA,
-                     "n_resamples": N_RESAMPLES, "omitted": OMITTED, "transfer_sets": TRANSFER_SETS},
+        "settings": {"folds": folds, "seeds": seeds, "temperatures": list(TEMPERATURES), "alpha": ALPHA,
+                     "n_resamples": N_RESAMPLES, "omitted": OMITTED, "transfer_sets": TRANSFER_SETS,
+                     "template_classes": list(classes)},
         "teachers": {str(eps): _mean_accuracy_of(teacher_test[eps], targets) for eps in TEACHER_EPSILONS},
         "teacher_difference": _interval(METRICS["accuracy"], teacher_test[0.1], teacher_test[0.0], targets, seed=0),
         "transfer": {name: _students_summary(runs, data, folds, name) for name in TRANSFER_SETS},
         "omitted": _omitted_summary(runs, data, folds),
         "erasure": _erasure_summary(runs, data, folds),
-        "penultimate": _penultimate_summary(runs, data, folds),
+        "penultimate": _penultimate_summary(runs, data, folds, classes),
         "models": [
             {"fold": r["fold"], "seed": r["seed"]}
             | {f"teacher ε = {eps}": accuracy(softmax(r["teachers"][eps]["test"]), data[r["fold"]].y_test)
@@ -409,107 +500,161 @@ def distillation_study(
 
 
 def _omitted_summary(runs, data, folds) -> dict:
-    """Recall of the omitted digit, with and without a validation-tuned bias shift, per teacher and T."""
-    threes = [data[f].y_test == OMITTED for f in folds]
-    summary: dict = {"by_T": {}, "chosen": {}, "chosen_shifted": {}, "differences": {}}
-    per_teacher = {}
-    for eps in TEACHER_EPSILONS:
-        for T in TEMPERATURES:
-            name = f"teacher ε = {eps}, T = {T:g}"
-            raw, shifted, shifts, val_shifted = [], [], [], []
-            for f in folds:
-                rows = sorted((r for r in runs if r["fold"] == f), key=lambda r: r["seed"])
-                zs = [r["omitted"][name] for r in rows]
-                best = [best_bias_shift(z["val"], data[f].y_val, OMITTED, BIAS_SHIFTS) for z in zs]
-                raw.append(np.stack([z["test"] for z in zs]))
-                shifted.append(np.stack([_shifted(z["test"], b) for z, b in zip(zs, best, strict=True)]))
-                shifts.extend(best)
-                val_shifted.extend(np.mean(_shifted(z["val"], b).argmax(axis=1) == data[f].y_val)
-                                   for z, b in zip(zs, best, strict=True))
-            per_teacher[eps, T] = (raw, shifted)
-            summary["by_T"][name] = {
-                "recall": _mean_recall(raw, threes),
-                "recall_shifted": _mean_recall(shifted, threes),
-                "accuracy": _mean_accuracy(raw, data, folds),
-                "accuracy_shifted": _mean_accuracy(shifted, data, folds),
-                "val_accuracy": float(np.mean([accuracy(softmax(r["omitted"][name]["val"]), data[r["fold"]].y_val)
-                                               for r in runs])),
-                "val_accuracy_shifted": float(np.mean(val_shifted)),
-                "shift": float(np.mean(shifts)),
+    """Recall of the omitted digit per teacher and T, without and with a validation-tuned bias shift.
+
+    Every choice is made on the split's own validation images: T for the
+    unshifted students on the validation images that are not 3s (a user who
+    never had a labelled 3 could tune nothing else); T and the shift for the
+    shifted students on all validation images, 3s included (the shift needs
+    them).
+    """
+    grouped = _by_fold(runs, folds)
+    threes = {f: data[f].y_test == OMITTED for f in folds}
+    only_threes = [np.full(int(threes[f].sum()), OMITTED) for f in folds]
+    raw, shifted, val_other, val_all, shifts = {}, {}, {}, {}, {}
+    for eps, T, f in itertools.product(TEACHER_EPSILONS, TEMPERATURES, folds):
+        y_val = data[f].y_val
+        others = y_val != OMITTED
+        zs = [r["omitted"][f"teacher ε = {eps}, T = {T:g}"] for r in grouped[f]]
+        best = [best_bias_shift(z["val"], y_val, OMITTED, BIAS_SHIFTS) for z in zs]
+        raw[eps, T, f] = np.stack([z["test"] for z in zs])
+        shifted[eps, T, f] = np.stack([_shifted(z["test"], b) for z, b in zip(zs, best, strict=True)])
+        val_other[eps, T, f] = np.mean([np.mean(z["val"][others].argmax(axis=1) == y_val[others]) for z in zs])
+        val_all[eps, T, f] = np.mean([np.mean(_shifted(z["val"], b).argmax(axis=1) == y_val)
+                                      for z, b in zip(zs, best, strict=True)])
+        shifts[eps, T, f] = best
+
+    def on_threes(stacks, choice):
+        """Each split's students at its chosen T, on that split's test 3s."""
+        return [stacks[choice[f], f][:, threes[f]] for f in folds]
+
+    def recall(stacks, choice, seed):
+        return _level(METRICS["accuracy"], on_threes(stacks, choice), only_threes, seed)
+
+    def mean_accuracy(stacks, choice):
+        return _mean_accuracy_of([stacks[choice[f], f] for f in folds], [data[f].y_test for f in folds])
+
+    summary: dict = {"by_T": {}, "by_T_differences": {}, "chosen": {}, "chosen_shifted": {}, "at_chosen": {},
+                     "differences": {}}
+    per = {}
+    for i, eps in enumerate(TEACHER_EPSILONS):
+        per[eps] = ({(T, f): raw[eps, T, f] for T in TEMPERATURES for f in folds},
+                    {(T, f): shifted[eps, T, f] for T in TEMPERATURES for f in folds})
+        for j, T in enumerate(TEMPERATURES):
+            fixed = dict.fromkeys(folds, T)
+            summary["by_T"][f"teacher ε = {eps}, T = {T:g}"] = {
+                "recall": recall(per[eps][0], fixed, seed=10 * i + j),
+                "recall_shifted": recall(per[eps][1], fixed, seed=10 * i + j),
+                "accuracy": mean_accuracy(per[eps][0], fixed),
+                "accuracy_shifted": mean_accuracy(per[eps][1], fixed),
+                "val_accuracy_other": float(np.mean([val_other[eps, T, f] for f in folds])),
+                "val_accuracy_shifted": float(np.mean([val_all[eps, T, f] for f in folds])),
+                "shift": float(np.mean([shifts[eps, T, f] for f in folds])),
             }
-        for which in ("val_accuracy", "val_accuracy_shifted"):
-            best_T = max(TEMPERATURES, key=lambda T, e=eps, w=which: (summary["by_T"][f"teacher ε = {e}, T = {T:g}"]
-                                                                      [w], -T))
-            summary["chosen" if which == "val_accuracy" else "chosen_shifted"][str(eps)] = best_T
-    only_threes = [np.full(int(t.sum()), OMITTED) for t in threes]
+        chosen = {f: _lowest_best({T: val_other[eps, T, f] for T in TEMPERATURES}) for f in folds}
+        chosen_shifted = {f: _lowest_best({T: val_all[eps, T, f] for T in TEMPERATURES}) for f in folds}
+        summary["chosen"][str(eps)] = [chosen[f] for f in folds]
+        summary["chosen_shifted"][str(eps)] = [chosen_shifted[f] for f in folds]
+        summary["at_chosen"][str(eps)] = {
+            "recall": recall(per[eps][0], chosen, seed=50 + i),
+            "recall_shifted": recall(per[eps][1], chosen_shifted, seed=60 + i),
+            "accuracy": mean_accuracy(per[eps][0], chosen),
+            "accuracy_shifted": mean_accuracy(per[eps][1], chosen_shifted),
+            "shift": float(np.mean([shifts[eps, chosen_shifted[f], f] for f in folds])),
+        }
+    for j, T in enumerate(TEMPERATURES):
+        fixed = dict.fromkeys(folds, T)
+        summary["by_T_differences"][f"T = {T:g}"] = {
+            which: _interval(METRICS["accuracy"], on_threes(per[0.0][k], fixed), on_threes(per[0.1][k], fixed),
+                             only_threes, seed=j)
+            for k, which in enumerate(("recall", "recall_shifted"))
+        }
 
-    def recall_interval(eps_a, eps_b, which, seed):
-        key = ("chosen", "chosen_shifted")[which]
-        a = [z[:, t] for z, t in zip(per_teacher[eps_a, summary[key][str(eps_a)]][which], threes, strict=True)]
-        b = [z[:, t] for z, t in zip(per_teacher[eps_b, summary[key][str(eps_b)]][which], threes, strict=True)]
-        return _interval(METRICS["accuracy"], a, b, only_threes, seed)
+    def chosen_of(eps, key):
+        return dict(zip(folds, summary[key][str(eps)], strict=True))
 
-    summary["differences"]["recall, teacher ε = 0 − teacher ε = 0.1"] = recall_interval(0.0, 0.1, 0, 0)
-    summary["differences"]["recall after the shift, teacher ε = 0 − teacher ε = 0.1"] = recall_interval(0.0, 0.1, 1, 1)
+    for k, (label, key) in enumerate([("recall", "chosen"), ("recall after the shift", "chosen_shifted")]):
+        summary["differences"][f"{label}, teacher ε = 0 − teacher ε = 0.1"] = _interval(
+            METRICS["accuracy"], on_threes(per[0.0][k], chosen_of(0.0, key)),
+            on_threes(per[0.1][k], chosen_of(0.1, key)), only_threes, seed=k)
     return summary
 
 
-def _mean_recall(stacks, masks) -> float:
-    return float(np.mean([np.mean(z[:, m].argmax(axis=-1) == OMITTED) for z, m in zip(stacks, masks, strict=True)]))
+def _item_mean(values, target, sample_weight=None):
+    """The mean of per-item values stored as (N, 1) "predictions": a score for the bootstrap."""
+    v = np.asarray(values)[:, 0]
+    if sample_weight is None:
+        return float(v.mean())
+    w = np.asarray(sample_weight, dtype=np.float64)
+    return (w @ v) / w.sum(axis=-1)
 
 
-def _mean_accuracy(stacks, data, folds) -> float:
-    return float(np.mean([np.mean(z.argmax(axis=-1) == data[f].y_test) for z, f in zip(stacks, folds, strict=True)]))
+def _wrong_class_entropy(logits, target, sample_weight=None):
+    """Mean normalised entropy of the wrong-class distributions of ``softmax(logits)``."""
+    entropy = normalised_entropy(wrong_class_distribution(softmax(logits), target), NUM_CLASSES - 1)
+    return _item_mean(entropy[:, None], target, sample_weight)
+
+
+#: The pairs of teachers whose wrong-class rankings are compared (always different seeds).
+AGREEMENT_PAIRS = {"ε = 0 with ε = 0": (0.0, 0.0), "ε = 0.1 with ε = 0.1": (0.1, 0.1), "ε = 0 with ε = 0.1": (0.0, 0.1)}
 
 
 def _erasure_summary(runs, data, folds) -> dict:
-    """Entropy of the wrong-class distribution, at the logits' own scale and at 4x, and rank agreement."""
-    out: dict = {}
+    """Wrong-class entropy at each teacher's own scale and at its fitted temperature; rank agreement.
+
+    Entropy differences (ε = 0.1 minus ε = 0) get paired intervals over images
+    and seeds. Rank agreement is a mean over pairs of seeds for each image;
+    its intervals resample the images (within splits), and the range over
+    splits is given beside them.
+    """
+    grouped = _by_fold(runs, folds)
+    fitted = {(eps, r["fold"], r["seed"]): fit_temperature(r["teachers"][eps]["val"], data[r["fold"]].y_val)
+              for r in runs for eps in TEACHER_EPSILONS}
+    out: dict = {"fitted_T": {str(eps): float(np.mean([t for (e, _, _), t in fitted.items() if e == eps]))
+                              for eps in TEACHER_EPSILONS}}
     for part in ("train", "test"):
-        entropy, entropy_sharp, agree = {}, {}, {}
-        for eps in TEACHER_EPSILONS:
-            values, sharp = [], []
-            for r in runs:
-                y = getattr(data[r["fold"]], f"y_{part}")
-                z = r["teachers"][eps][part]
-                values.append(normalised_entropy(wrong_class_distribution(softmax(z), y), NUM_CLASSES - 1).mean())
-                sharp.append(normalised_entropy(wrong_class_distribution(softmax(4 * z), y), NUM_CLASSES - 1).mean())
-            entropy[str(eps)], entropy_sharp[str(eps)] = float(np.mean(values)), float(np.mean(sharp))
-        pairs = {"ε = 0 with ε = 0": (0.0, 0.0), "ε = 0.1 with ε = 0.1": (0.1, 0.1), "ε = 0 with ε = 0.1": (0.0, 0.1)}
-        by_fold = {}
-        for label, (ea, eb) in pairs.items():
-            by_fold[label] = []
-            for f in folds:
-                rows = [r for r in runs if r["fold"] == f]
-                y = getattr(data[f], f"y_{part}")
-                values = []
-                for a, b in itertools.combinations(rows, 2):  # different seeds only
-                    first, second = a["teachers"][ea][part], b["teachers"][eb][part]
-                    values.append(wrong_class_rank_agreement(first, second, y).mean())
-                by_fold[label].append(float(np.mean(values)))
-            agree[label] = float(np.mean(by_fold[label]))
-        out[part] = {"entropy": entropy, "entropy_logits_times_4": entropy_sharp, "rank_agreement": agree,
-                     "rank_agreement_by_fold": by_fold}
+        labels = [getattr(data[f], f"y_{part}") for f in folds]
+
+        def logits(eps, scaled, part=part):
+            return [np.stack([r["teachers"][eps][part] / (fitted[eps, f, r["seed"]] if scaled else 1.0)
+                              for r in grouped[f]]) for f in folds]
+
+        entry: dict = {}
+        for key, scaled in (("entropy", False), ("entropy_at_fitted_T", True)):
+            entry[key] = {str(eps): _level(_wrong_class_entropy, logits(eps, scaled), labels, seed=0)
+                          for eps in TEACHER_EPSILONS}
+            entry[key]["difference"] = _interval(_wrong_class_entropy, logits(0.1, scaled), logits(0.0, scaled),
+                                                 labels, seed=1)
+        per_image = {}  # label -> per split, the mean agreement of each image over pairs of seeds
+        for label, (ea, eb) in AGREEMENT_PAIRS.items():
+            per_image[label] = [
+                np.mean([wrong_class_rank_agreement(a["teachers"][ea][part], b["teachers"][eb][part], y)
+                         for a, b in itertools.combinations(grouped[f], 2)], axis=0)
+                for f, y in zip(folds, labels, strict=True)
+            ]
+        as_items = {label: [v[None, :, None] for v in values] for label, values in per_image.items()}
+        entry["rank_agreement"] = {label: _level(_item_mean, items, labels, seed=2)
+                                   for label, items in as_items.items()}
+        entry["rank_agreement_by_fold"] = {label: [float(v.mean()) for v in values]
+                                           for label, values in per_image.items()}
+        entry["rank_agreement_difference"] = _interval(
+            _item_mean, as_items["ε = 0.1 with ε = 0.1"], as_items["ε = 0 with ε = 0"], labels, seed=3)
+        out[part] = entry
     return out
 
 
-def _penultimate_summary(runs, data, folds) -> dict:
+def _penultimate_summary(runs, data, folds, classes) -> dict:
+    grouped = _by_fold(runs, folds)
     out: dict = {}
     for part in ("train", "test"):
-        labels = [getattr(data[f], f"y_{part}")[np.isin(getattr(data[f], f"y_{part}"), TEMPLATE_CLASSES)]
-                  for f in folds]
+        labels = [getattr(data[f], f"y_{part}")[np.isin(getattr(data[f], f"y_{part}"), classes)] for f in folds]
 
         def coords(eps, part=part):
-            return [np.stack([r["teachers"][eps][f"coords_{part}"]
-                              for r in sorted((r for r in runs if r["fold"] == f), key=lambda r: r["seed"])])
-                    for f in folds]
+            return [np.stack([r["teachers"][eps][f"coords_{part}"] for r in grouped[f]]) for f in folds]
 
-        first, second = coords(0.1), coords(0.0)
-        metric = cluster_tightness
         out[part] = {
-            "tightness": {str(eps): float(np.mean([metric(c, y) for cs, y in zip(coords(eps), labels, strict=True)
-                                                   for c in cs])) for eps in TEACHER_EPSILONS},
-            "difference": _interval(metric, first, second, labels, seed=0),
+            "tightness": {str(eps): _level(cluster_tightness, coords(eps), labels, seed=0) for eps in TEACHER_EPSILONS},
+            "difference": _interval(cluster_tightness, coords(0.1), coords(0.0), labels, seed=0),
         }
     return out
 
