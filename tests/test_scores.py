@@ -6,6 +6,8 @@ import pytest
 from lsbook.experiments.scores import (
     accuracy,
     brier_score,
+    calibrated_labels,
+    confidence_gap,
     expected_calibration_error,
     fraction_above,
     negative_log_likelihood,
@@ -135,6 +137,27 @@ def test_stacked_weights_give_the_squared_error_of_each_resample():
     assert stacked[1] == pytest.approx(repeated)
 
 
+def test_confidence_gap_by_hand_and_with_weights():
+    # Confidences 0.6, 0.7, 0.8, 0.9 (mean 0.75) and three of four right: gap 0.
+    assert confidence_gap(PROBS, LABELS) == pytest.approx(0.0)
+    # Drop the wrong one: mean confidence 0.7667, all right.
+    assert confidence_gap(PROBS, LABELS, sample_weight=[1, 0, 1, 1]) == pytest.approx((0.6 + 0.8 + 0.9) / 3 - 1)
+    stacked = confidence_gap(PROBS, LABELS, sample_weight=[[1, 1, 1, 1], [0, 2, 0, 0]])
+    assert stacked == pytest.approx([0.0, 0.7])
+
+
+def test_calibrated_labels_follow_the_probabilities():
+    probs = np.array([[0.2, 0.5, 0.3]] * 20000)
+    labels = calibrated_labels(probs, np.random.default_rng(0))
+    assert np.bincount(labels, minlength=3) / labels.size == pytest.approx([0.2, 0.5, 0.3], abs=0.01)
+    # A model scored on labels drawn from itself is calibrated: its confidence gap is 0 on average.
+    rng = np.random.default_rng(1)
+    many = rng.dirichlet(np.full(4, 0.5), size=5000)
+    assert abs(confidence_gap(many, calibrated_labels(many, rng))) < 0.02
+    # Certain rows give their class, whatever the draw (no rounding past the last class).
+    assert calibrated_labels(np.eye(3), rng).tolist() == [0, 1, 2]
+
+
 @pytest.mark.parametrize(
     ("call", "error", "match"),
     [
@@ -148,6 +171,9 @@ def test_stacked_weights_give_the_squared_error_of_each_resample():
         (lambda: negative_log_likelihood(np.zeros(3), 0), ValueError, "logits must have shape"),
         (lambda: fraction_above(PROBS, 1.5), ValueError, "threshold"),
         (lambda: squared_calibration_error(PROBS, LABELS, debiased=1), TypeError, "debiased"),
+        (lambda: calibrated_labels(PROBS, 0), TypeError, "rng"),
+        (lambda: calibrated_labels(PROBS[:, 0], np.random.default_rng(0)), ValueError, "probs must have shape"),
+        (lambda: confidence_gap(PROBS, LABELS[:2]), ValueError, "target"),
         (lambda: squared_calibration_error(PROBS, LABELS, n_bins=0), ValueError, "n_bins"),
         (lambda: fraction_above(PROBS[:, 0], 0.5), ValueError, "probs must have shape"),
     ],

@@ -28,6 +28,12 @@ def test_calibration_study_reports_every_score_before_and_after_scaling(calibrat
                 assert low is None and high is None
             elif metric != "accuracy":  # one seed on one split: scores of 360 images differ
                 assert low < high
+    # The ECE's noise floor and the confidence gap, before and after scaling.
+    for when in ("before", "after"):
+        summary = regime["summary"]["0.0"]
+        assert 0.0 < summary["ece_floor"][when] < 0.2 and 0.0 <= summary["above_floor_q90"][when] <= 1.0
+        estimate, low, high = summary["gap"][when]
+        assert low <= estimate <= high
     # What scaling changes, for every eps: nothing in accuracy, something in the NLL.
     for eps in ("0.0", "0.1"):
         assert regime["scaling"][eps]["accuracy"] == [0.0, 0.0, 0.0]

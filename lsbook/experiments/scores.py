@@ -337,3 +337,43 @@ def fraction_above(probs: ArrayLike, threshold: float) -> float:
     if p.shape[0] == 0:
         raise ValueError("probs is empty: a score needs at least one example")
     return float(np.mean(p.max(axis=1) > threshold))
+
+
+def confidence_gap(probs: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = None):
+    """Mean confidence minus accuracy: above 0 for an over-confident model, below 0 for an under-confident one.
+
+    Unlike the ECE it is a mean over examples, so it is unbiased and its
+    bootstrap interval is the central share of the resamples; but gaps of
+    opposite sign in different bins cancel in it. Chapter 4, section "When
+    the ECE and the NLL disagree", uses it beside the ECE.
+
+    Examples
+    --------
+    >>> round(confidence_gap([[0.9, 0.1], [0.2, 0.8]], [0, 0]), 4)  # (0.9 + 0.8) / 2 - 1 / 2
+    0.35
+    """
+    confidence, correct = _confidence_and_correct(probs, target)
+    return _weighted_mean(confidence - correct, _weights(sample_weight, correct.size))
+
+
+def calibrated_labels(probs: ArrayLike, rng: np.random.Generator) -> np.ndarray:
+    """Labels drawn from ``probs`` itself, one per row: against them the model is calibrated by construction.
+
+    Scoring a model on such labels shows what a score reads for a perfectly
+    calibrated model on a test set of this size: its noise floor (chapter 4,
+    section "When the ECE and the NLL disagree").
+
+    Examples
+    --------
+    >>> calibrated_labels([[1.0, 0.0], [0.0, 1.0]], np.random.default_rng(0)).tolist()
+    [0, 1]
+    """
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    if np.ndim(probs) != 2:
+        raise ValueError(f"probs must have shape (N, K), got {np.shape(probs)}")
+    p = as_probabilities(probs, "probs", min_classes=2)
+    draws = rng.random((p.shape[0], 1))
+    # the first class whose cumulative probability passes the draw; clipped against rounding at the end
+    return np.minimum((np.cumsum(p, axis=1) <= draws).sum(axis=1), p.shape[1] - 1)
+

@@ -45,6 +45,8 @@ from .penultimate import cluster_tightness, project_onto_templates
 from .scores import (
     accuracy,
     brier_score,
+    calibrated_labels,
+    confidence_gap,
     expected_calibration_error,
     fraction_above,
     negative_log_likelihood,
@@ -102,6 +104,9 @@ METRICS: dict[str, Callable] = {
     "debiased CE²": _probability_score(squared_calibration_error),
 }
 
+#: Mean confidence minus accuracy, a score of logits (not one of the tables' columns).
+GAP = _probability_score(confidence_gap)
+
 #: How each score's interval is made (chapter 4, section "How sure can we be?"). The means
 #: take the central 95% of the resamples. The debiased squared calibration error takes the
 #: basic interval around its plug-in value (Kumar et al., 2019). The literature's ECE is
@@ -153,6 +158,19 @@ def _calibration_task(task) -> dict:
     }
 
 
+#: Labels drawn from each network's own predictions to find its ECE's noise floor (chapter 4,
+#: section "When the ECE and the NLL disagree").
+FLOOR_DRAWS = 20
+
+
+def ece_floor(logits: np.ndarray, seed: int) -> dict[str, float]:
+    """The ECE of a network on labels drawn from its own predictions: their mean and 90th percentile."""
+    probs = softmax(logits)
+    rng = np.random.default_rng(seed)
+    draws = [expected_calibration_error(probs, calibrated_labels(probs, rng)) for _ in range(FLOOR_DRAWS)]
+    return {"mean": float(np.mean(draws)), "q90": float(np.quantile(draws, 0.9))}
+
+
 def _scored(record: dict, y_test: np.ndarray) -> dict:
     """A trained network's record with its scores before and after scaling, computed from its logits."""
     z, eps = record["test_logits"], record["eps"]
@@ -160,6 +178,7 @@ def _scored(record: dict, y_test: np.ndarray) -> dict:
     return record | {
         "before": score_logits(z, y_test),
         "after": score_logits(z / record["T"], y_test),
+        "floor": {"before": ece_floor(z, record["seed"]), "after": ece_floor(z / record["T"], record["seed"])},
         "confidence": float(softmax(z).max(axis=1).mean()),
         "above_bound": fraction_above(softmax(z), bound) if eps > 0 else None,
     }
@@ -201,7 +220,7 @@ def _regime_summary(records: list[dict], folds, seeds, epsilons) -> dict:
         ]
 
     summary = {}
-    for eps in epsilons:
+    for i, eps in enumerate(epsilons):
         chosen = [r for r in records if r["eps"] == eps]
         summary[str(eps)] = {
             "T": float(np.mean([r["T"] for r in chosen])),
@@ -210,6 +229,15 @@ def _regime_summary(records: list[dict], folds, seeds, epsilons) -> dict:
             "above_bound": None if eps == 0 else float(np.mean([r["above_bound"] for r in chosen])),
             "before": {m: float(np.mean([r["before"][m] for r in chosen])) for m in METRICS},
             "after": {m: float(np.mean([r["after"][m] for r in chosen])) for m in METRICS},
+            # The ECE a calibrated network with the same predictions would score, and the share of
+            # networks whose ECE lies above the 90th percentile of their own floor's draws.
+            "ece_floor": {when: float(np.mean([r["floor"][when]["mean"] for r in chosen]))
+                          for when in ("before", "after")},
+            "above_floor_q90": {when: float(np.mean([r[when]["ECE"] > r["floor"][when]["q90"] for r in chosen]))
+                                for when in ("before", "after")},
+            # Mean confidence minus accuracy, with its interval over test images and seeds.
+            "gap": {when: _level(GAP, stacked(eps, when == "after"), targets, seed=200 + i)
+                    for when in ("before", "after")},
         }
     differences, scaling = {}, {}
     base_before, base_after = stacked(0.0, False), stacked(0.0, True)
@@ -264,6 +292,7 @@ def calibration_study(
         entry["models"] = [
             {key: r[key] for key in ("fold", "seed", "eps", "T", "confidence")}
             | {f"{when} {m}": round(r[when][m], 6) for when in ("before", "after") for m in METRICS}
+            | {f"{when} ECE floor": round(r["floor"][when]["mean"], 6) for when in ("before", "after")}
             for r in mine
         ]
         results["regimes"][name] = entry
@@ -283,8 +312,9 @@ BIAS_SHIFTS = tuple(np.round(np.arange(0.0, 15.01, 0.25), 2))
 #: The picture's three classes are chosen from the data: the unsmoothed teachers of the
 #: first split, first two seeds (the chapter's live teachers), on validation images.
 TEMPLATE_SEEDS = 2
-#: The sources of soft targets: two teachers, and two controls made from the unsmoothed one.
-SOFT_TEACHERS = ("teacher ε = 0.0", "teacher ε = 0.1", "flattened", "shuffled")
+#: The sources of soft targets: two teachers, and the two controls made from each.
+SOFT_TEACHERS = ("teacher ε = 0.0", "teacher ε = 0.1", "flattened", "shuffled", "flattened, teacher ε = 0.1",
+                 "shuffled, teacher ε = 0.1")
 #: The two transfer sets: every training image (30 epochs), or ten labelled images per class (150 epochs).
 TRANSFER_SETS = {"full": (None, 30), "scarce": (10, 150)}
 
@@ -336,11 +366,15 @@ def soft_target_sources(logits: dict, target: np.ndarray, temperature: float, se
     ``logits`` maps each teacher's eps to its logits on the transfer set.
     """
     unsmoothed = soft_targets(logits[0.0], temperature)
+    smoothed = soft_targets(logits[0.1], temperature)
     return {
         "teacher ε = 0.0": unsmoothed,
-        "teacher ε = 0.1": soft_targets(logits[0.1], temperature),
+        "teacher ε = 0.1": smoothed,
         "flattened": flatten_wrong_classes(unsmoothed, target),
         "shuffled": shuffle_wrong_classes(unsmoothed, target, seed=seed),
+        # The same two controls made from the smoothed teacher: what its own order is worth.
+        "flattened, teacher ε = 0.1": flatten_wrong_classes(smoothed, target),
+        "shuffled, teacher ε = 0.1": shuffle_wrong_classes(smoothed, target, seed=seed),
     }
 
 
@@ -425,6 +459,9 @@ STUDENT_COMPARISONS = {
     "teacher ε = 0.1 − flattened": ("teacher ε = 0.1", "flattened"),
     "flattened − hard labels": ("flattened", "hard labels"),
     "shuffled − flattened": ("shuffled", "flattened"),
+    "shuffled − hard labels": ("shuffled", "hard labels"),
+    "flattened, teacher ε = 0.1 − teacher ε = 0.1": ("flattened, teacher ε = 0.1", "teacher ε = 0.1"),
+    "shuffled, teacher ε = 0.1 − teacher ε = 0.1": ("shuffled, teacher ε = 0.1", "teacher ε = 0.1"),
 }
 
 
