@@ -109,8 +109,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_loss.py
 
 # The full experiments of chapters 4-5 (not part of `make test`): five splits, ten seeds,
-# every interval, in JOBS worker processes. Measured with JOBS=2 on a shared two-core
-# machine (load about 10): 24 min for calibration, 20 min for distillation. Writes
+# every interval, in JOBS worker processes. Measured from scratch with JOBS=2 on a
+# two-core machine: about 7 min for calibration, 5 min for distillation. Writes
 # notebooks/results/{calibration,distillation}.json, then re-executes both chapters.
 JOBS ?= 2
 experiments: $(STAMP)
