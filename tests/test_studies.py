@@ -1,6 +1,8 @@
 """The full experiments of chapters 4-5, run at toy size: structure, and agreement with a live retrain."""
 
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -107,3 +109,11 @@ def test_stored_results_are_found_and_bad_names_rejected(tmp_path, monkeypatch):
     monkeypatch.setattr(studies, "RESULTS_DIR", tmp_path)
     with pytest.raises(FileNotFoundError, match="make experiments"):
         studies.load_results("distillation")
+
+
+def test_the_studies_import_without_processes():
+    # The browser's Python (Pyodide) has no _multiprocessing; chapters 4 and 5 import
+    # this module there, so it may start processes only when asked to.
+    code = "import sys; sys.modules['_multiprocessing'] = None; import lsbook.experiments.studies"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

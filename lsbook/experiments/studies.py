@@ -20,7 +20,6 @@ import json
 import pickle
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -724,6 +723,10 @@ def _run(function, tasks: list, jobs: int, cache: Path | None = None) -> list:
     if jobs <= 1:
         results = [_single_threaded(call) for call in calls]
     else:
+        # Imported here: the browser's Python (Pyodide) has no processes, and the chapters
+        # import this module there for its constants and summaries.
+        from concurrent.futures import ProcessPoolExecutor
+
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             results = list(pool.map(_single_threaded, calls, chunksize=1))
     if cache is not None:
