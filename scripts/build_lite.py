@@ -344,19 +344,24 @@ def lsbook_dependencies() -> set[str]:
     return {requirement_name(r) for r in lsbook_metadata().get_all("Requires-Dist") or []}
 
 
-def lsbook_files() -> dict[str, bytes]:
-    """The package from this checkout, and the benchmark results chapter 6 reads.
+#: The stored results the chapters quote, found next to the ``lsbook`` folder: the
+#: benchmark's (chapter 6) and the full experiments' (chapters 4 and 5).
+RESULT_FILES = ("benchmarks/results.json", "notebooks/results/calibration.json", "notebooks/results/distillation.json")
 
-    Chapter 6 finds ``benchmarks/results.json`` next to the ``lsbook`` folder, as in the
+
+def lsbook_files() -> dict[str, bytes]:
+    """The package from this checkout, and the stored results the chapters read.
+
+    The chapters find each results file next to the ``lsbook`` folder, as in the
     checkout; in the wheel it sits next to the package in site-packages likewise.
     """
     files = {}
     for path in sorted((ROOT / "lsbook").rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
             files[path.relative_to(ROOT).as_posix()] = path.read_bytes()
-    results = ROOT / "benchmarks" / "results.json"
-    if results.is_file():
-        files["benchmarks/results.json"] = results.read_bytes()
+    for name in RESULT_FILES:
+        if (ROOT / name).is_file():
+            files[name] = (ROOT / name).read_bytes()
     return files
 
 
@@ -514,7 +519,7 @@ def fingerprint(notebooks: list[Path]) -> str:
     """Changes whenever anything the site is built from changes."""
     digest = hashlib.sha256()
     inputs = [Path(__file__), ROOT / "pyproject.toml", ROOT / "_toc.yml", *sorted(CONFIG.rglob("*"))]
-    inputs += [*sorted((ROOT / "lsbook").rglob("*.py")), ROOT / "benchmarks" / "results.json"]
+    inputs += [*sorted((ROOT / "lsbook").rglob("*.py")), *(ROOT / name for name in RESULT_FILES)]
     for chapter in notebooks:
         inputs += [chapter, exercise_notebook(chapter) or chapter]
     for path in inputs:

@@ -161,3 +161,13 @@ def test_unavailable_files_leave_no_site_and_exit_with_the_reason(tmp_path, monk
     assert build_lite.main(["--force"]) == build_lite.UNAVAILABLE
     assert "UNAVAILABLE: installing pyodide@0.27.7 from npm failed" in capsys.readouterr().err
     assert not (tmp_path / "site").exists() and not (tmp_path / "manifest.json").exists()
+
+
+def test_the_lsbook_wheel_carries_the_results_the_chapters_quote():
+    # Chapters 4-6 read their stored results from next to the lsbook folder; in the
+    # browser that is site-packages, so the wheel must carry them there.
+    files = build_lite.lsbook_files()
+    for name in ("benchmarks/results.json", "notebooks/results/calibration.json",
+                 "notebooks/results/distillation.json"):
+        assert files[name] == (build_lite.ROOT / name).read_bytes()
+    assert "lsbook/experiments/studies.py" in files
