@@ -12,6 +12,7 @@ import lsbook
 from lsbook.experiments.calibration import fit_temperature
 from lsbook.experiments.scores import (
     accuracy,
+    calibrated_labels,
     expected_calibration_error,
     negative_log_likelihood,
     reliability_data,
@@ -66,7 +67,7 @@ def test_temperature_scaling_recovers_a_known_temperature():
     true_temperature = 2.0
     # Draw labels from softmax(logits / 2): the logits are twice too sharp.
     p = lsbook.softmax(logits / true_temperature)
-    labels = (p.cumsum(axis=1) > rng.random((20000, 1))).argmax(axis=1)
+    labels = calibrated_labels(p, rng)
     fitted = fit_temperature(logits, labels)
     assert fitted == pytest.approx(true_temperature, rel=0.03)
     # The fitted temperature lowers the NLL and leaves the predicted classes alone.
@@ -77,7 +78,7 @@ def test_temperature_scaling_recovers_a_known_temperature():
 def test_temperature_below_one_for_under_confident_logits():
     rng = np.random.default_rng(1)
     logits = rng.normal(0.0, 1.0, (5000, 4))
-    labels = (lsbook.softmax(logits * 2.0).cumsum(axis=1) > rng.random((5000, 1))).argmax(axis=1)
+    labels = calibrated_labels(lsbook.softmax(logits * 2.0), rng)
     assert fit_temperature(logits, labels) == pytest.approx(0.5, rel=0.05)
 
 

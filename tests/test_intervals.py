@@ -12,7 +12,7 @@ from lsbook.experiments.intervals import (
     resample_counts,
     score_interval,
 )
-from lsbook.experiments.scores import accuracy, brier_score, squared_calibration_error
+from lsbook.experiments.scores import accuracy, brier_score, calibrated_labels, squared_calibration_error
 
 
 def mean_of_first_column(values, target, sample_weight=None):
@@ -78,7 +78,7 @@ def test_debiased_interval_covers_zero_for_a_calibrated_model():
     hits_debiased = hits_plugin = 0
     for trial in range(40):
         probs = rng.dirichlet(np.full(3, 0.7), size=300)
-        target = (probs.cumsum(axis=1) > rng.random((300, 1))).argmax(axis=1)
+        target = calibrated_labels(probs, rng)
         debiased = score_interval(squared_calibration_error, probs, target, n_resamples=200, seed=trial,
                                   method="basic", plugin=partial(squared_calibration_error, debiased=False))
         plugin = score_interval(partial(squared_calibration_error, debiased=False), probs, target,

@@ -120,7 +120,7 @@ def test_debiasing_removes_the_bias_for_a_calibrated_model():
     probs = rng.dirichlet(np.full(4, 0.5), size=400)
     plug_in, debiased = [], []
     for _ in range(300):
-        target = (probs.cumsum(axis=1) > rng.random((400, 1))).argmax(axis=1)
+        target = calibrated_labels(probs, rng)
         plug_in.append(squared_calibration_error(probs, target, debiased=False))
         debiased.append(squared_calibration_error(probs, target))
     standard_error = np.std(debiased) / np.sqrt(len(debiased))

@@ -6,7 +6,7 @@ import numpy as np
 
 from ...core.softmax import softmax
 from ...experiments.calibration import fit_temperature
-from ...experiments.scores import expected_calibration_error, reliability_data
+from ...experiments.scores import calibrated_labels, expected_calibration_error, reliability_data
 from .. import mistakes
 from ..check import register
 from ..compare import Case, check_function, compare
@@ -104,7 +104,7 @@ def _temperature_cases() -> list[Case]:
     for true_temperature, n in ((2.0, 3000), (0.7, 2000)):
         logits = rng.normal(0.0, 2.5, (n, 4))
         p = softmax(logits / true_temperature)
-        labels = (p.cumsum(axis=1) > rng.random((n, 1))).argmax(axis=1)
+        labels = calibrated_labels(p, rng)
         cases.append(Case(f"{n} over-/under-confident predictions", (logits, labels)))
     return cases
 
@@ -162,22 +162,18 @@ def _equal_mass_signed(probs, labels, n_bins=15):
     return float(abs(sum(np.sum(correct[g] - confidence[g]) for g in groups)) / confidence.size)
 
 
-def _labels_drawn_from(probs, rng) -> np.ndarray:
-    return (probs.cumsum(axis=1) > rng.random((probs.shape[0], 1))).argmax(axis=1)
-
-
 def _equal_mass_cases() -> list[Case]:
     # Labels drawn from sharper or flatter versions of the predictions: some bins over-confident,
     # others under-confident, so that the binning matters (with one sign everywhere it would not).
     rng = np.random.default_rng(9)
     logits = rng.normal(0.0, 2.0, (240, 4))  # continuous confidences: no ties to order
     probs = softmax(logits)
-    mixed = _labels_drawn_from(softmax(np.where(probs.max(axis=1, keepdims=True) > 0.7, 0.5, 2.0) * logits), rng)
+    mixed = calibrated_labels(softmax(np.where(probs.max(axis=1, keepdims=True) > 0.7, 0.5, 2.0) * logits), rng)
     confident = softmax(rng.normal(0.0, 1.5, (60, 3)) * 2.5)
     return [
         Case("240 predictions, 15 bins of 16", (probs, mixed), {"n_bins": 15}),
         Case("240 predictions, 4 bins of 60", (probs, mixed), {"n_bins": 4}),
-        Case("60 predictions, 6 bins of 10", (confident, _labels_drawn_from(softmax(np.log(confident) / 2), rng)),
+        Case("60 predictions, 6 bins of 10", (confident, calibrated_labels(softmax(np.log(confident) / 2), rng)),
              {"n_bins": 6}),
     ]
 
